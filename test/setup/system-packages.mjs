@@ -1,0 +1,13 @@
+// The Debian packages the tests need, each with a file that shows it is installed.
+// test/setup/ensure-system-packages.mjs installs the missing ones.
+
+/** [file that proves it is installed, Debian package]. Add a row when a test needs a new tool. */
+export const SYSTEM_PACKAGES = [
+  ['/usr/bin/socat', 'socat'], // pseudo-terminal pairs standing in for USB serial ports
+  ['/usr/bin/chromium', 'chromium'], // end-to-end tests of the page
+  ['/usr/bin/avr-gcc', 'gcc-avr'], // firmware build
+  ['/usr/bin/avr-objcopy', 'binutils-avr'],
+  ['/usr/lib/avr/include/avr/io.h', 'avr-libc'],
+  ['/usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h', 'arduino-core-avr'],
+  ['/usr/lib/x86_64-linux-gnu/libsimavr.so.2', 'libsimavr2'], // the emulated Uno (path fixed up per arch below)
+];
