@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// serialdeck's command line: argv → Config (cli-args.ts), start(), one "listening" line, signals → close().
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { parseCli, USAGE } from './cli-args.js';
+import { ConfigError } from './config.js';
+import { listPorts } from './serial/list-ports.js';
+import { formatPortList } from './format-port-list.js';
+import { start } from './start.js';
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseCli(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`serialdeck: ${error.message} (see serialdeck --help)\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') return void process.stdout.write(USAGE);
+  if (command.kind === 'version') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return void process.stdout.write(`${pkg.version}\n`);
+  }
+  if (command.kind === 'list') return void process.stdout.write(formatPortList(await listPorts()));
+
+  const server = await start(command.config).catch((error: NodeJS.ErrnoException) => {
+    process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.port}: ${error.message}\n`);
+    process.exit(1);
+  });
+  process.stdout.write(`serialdeck listening on ${server.openUrl}\n`);
+  if (['0.0.0.0', '::'].includes(command.config.host)) {
+    const port = new URL(server.url).port;
+    for (const addr of Object.values(networkInterfaces()).flat())
+      if (addr && addr.family === 'IPv4' && !addr.internal)
+        process.stdout.write(`  also on http://${addr.address}:${port}/${server.openUrl.slice(server.url.length)}\n`);
+  }
+  let signals = 0;
+  const stop = (): void => {
+    // A second Ctrl+C while closing means "now".
+    if (++signals > 1) process.exit(130);
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+await main();

@@ -1,0 +1,31 @@
+// The Koa app: access rules, the API, then the built client. It never listens; start() owns the server.
+import Koa from 'koa';
+import serve from 'koa-static';
+import { accessMiddleware, type AccessOptions } from './access-middleware.js';
+import { apiMiddleware, type ApiDeps } from './api.js';
+
+/** Builds the app; `clientDir` is the Vite build (dist/client), or null when it was not built. */
+export function createApp(options: { access: AccessOptions; api: ApiDeps; clientDir: string | null }): Koa {
+  const app = new Koa();
+  app.silent = true; // errors are answered below; a client that hangs up must not spam the log
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer'); // the startup URL may carry the token
+    ctx.set('X-Frame-Options', 'DENY');
+    try {
+      await next();
+    } catch (error) {
+      ctx.status = 500;
+      ctx.body = { error: (error as Error).message };
+    }
+  });
+  app.use(accessMiddleware(options.access));
+  app.use(apiMiddleware(options.api));
+  if (options.clientDir) app.use(serve(options.clientDir, { index: 'index.html', maxage: 0 }));
+  else
+    app.use((ctx) => {
+      ctx.status = 503;
+      ctx.body = 'serialdeck: the browser client is not built; run `npm run build`\n';
+    });
+  return app;
+}
