@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeMessage,
+  LINE_ENDINGS,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type DeviceStatus,
+  type ServerMessage,
+} from '../../server/protocol.js';
+import { readFileSync } from 'node:fs';
+
+const device: DeviceStatus = {
+  state: 'open',
+  path: '/dev/ttyACM0',
+  baudRate: 115200,
+  dtr: true,
+  rts: null,
+  charDelayMs: 0,
+  lineDelayMs: 5,
+  message: 'ok',
+};
+
+describe('protocol: client → server', () => {
+  const valid: ClientMessage[] = [
+    { type: 'ack', offset: 0 },
+    { type: 'ack', offset: 123456789 },
+    { type: 'set-baud', baudRate: 9600 },
+    { type: 'set-signals', dtr: false },
+    { type: 'set-signals', dtr: true, rts: false },
+    { type: 'reset' },
+    { type: 'reset', ms: 250 },
+    { type: 'set-pacing', charDelayMs: 2, lineDelayMs: 50 },
+    { type: 'reopen' },
+  ];
+  it.each(valid)('round-trips %j', (message) => {
+    expect(decodeClientMessage(encodeMessage(message))).toEqual({ ok: true, message });
+  });
+
+  const invalid: [string, RegExp][] = [
+    ['not json', /JSON/],
+    ['[1,2]', /object/],
+    ['{"offset":1}', /type/],
+    ['{"type":"launch-missiles"}', /unknown message type/],
+    ['{"type":"ack","offset":-1}', /offset/],
+    ['{"type":"ack","offset":1.5}', /offset/],
+    ['{"type":"set-baud","baudRate":0}', /baudRate/],
+    ['{"type":"set-baud","baudRate":"9600"}', /baudRate/],
+    ['{"type":"set-signals","dtr":"yes"}', /booleans/],
+    ['{"type":"reset","ms":0}', /ms/],
+    ['{"type":"reset","ms":999999}', /ms/],
+    ['{"type":"set-pacing","charDelayMs":1}', /delays/],
+    ['{"type":"set-pacing","charDelayMs":1,"lineDelayMs":100000}', /delays/],
+  ];
+  it.each(invalid)('rejects %s with a reason', (text, reason) => {
+    const decoded = decodeClientMessage(text);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.error).toMatch(reason);
+  });
+
+  it('drops unknown extra fields rather than passing them on', () => {
+    expect(decodeClientMessage('{"type":"set-signals","dtr":true,"evil":1}')).toEqual({
+      ok: true,
+      message: { type: 'set-signals', dtr: true },
+    });
+  });
+});
+
+describe('protocol: server → client', () => {
+  const valid: ServerMessage[] = [
+    { type: 'hello', protocol: PROTOCOL_VERSION, offset: 42, readOnly: false, device, clients: 3 },
+    { type: 'status', device: { ...device, state: 'waiting', dtr: null } },
+    { type: 'skipped', bytes: 1000, offset: 2042, reason: 'slow-client' },
+    { type: 'clients', count: 0 },
+    { type: 'error', code: 'read-only', message: 'this serialdeck is read-only' },
+  ];
+  it.each(valid)('round-trips %j', (message) => {
+    expect(decodeServerMessage(encodeMessage(message))).toEqual({ ok: true, message });
+  });
+
+  it.each(['{"type":"hello","offset":-1}', '{"type":"status"}', '{"type":"skipped","bytes":"x"}', '{"type":"nope"}'])(
+    'rejects %s',
+    (text) => expect(decodeServerMessage(text).ok).toBe(false),
+  );
+});
+
+describe('protocol module', () => {
+  it('has no node: imports, so the browser client can import it', () => {
+    const source = readFileSync(new URL('../../server/protocol.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/from\s+['"]node:|require\(/);
+    expect(source).not.toMatch(/^import\s(?!type)/m);
+  });
+
+  it('maps line endings to their bytes', () => {
+    expect(LINE_ENDINGS).toEqual({ none: '', lf: '\n', cr: '\r', crlf: '\r\n' });
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { Scrollback } from '../../server/hub/scrollback.js';
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+const joined = (parts: Uint8Array[]) => Array.from(Buffer.concat(parts));
+
+describe('Scrollback', () => {
+  it('addresses bytes by absolute offset across chunks', () => {
+    const sb = new Scrollback(1024);
+    sb.append(bytes(1, 2, 3));
+    sb.append(bytes(4, 5));
+    sb.append(bytes(6));
+    expect([sb.start, sb.end]).toEqual([0, 6]);
+    expect(joined(sb.read(0, 100))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(joined(sb.read(2, 3))).toEqual([3, 4, 5]);
+    expect(sb.read(6, 100)).toEqual([]);
+  });
+
+  it('keeps stored chunks by reference when a read covers them whole', () => {
+    const sb = new Scrollback(1024);
+    const chunk = bytes(9, 8, 7);
+    sb.append(chunk);
+    expect(sb.read(0, 100)[0]).toBe(chunk);
+  });
+
+  it('drops the oldest chunks past capacity, never the newest', () => {
+    const sb = new Scrollback(10);
+    for (let i = 0; i < 6; i++) sb.append(new Uint8Array(4).fill(i));
+    expect(sb.end).toBe(24);
+    expect(sb.end - sb.start).toBeLessThanOrEqual(10);
+    expect(joined(sb.read(sb.start, 100)).at(-1)).toBe(5);
+    expect(() => sb.read(0, 1)).toThrow(RangeError);
+    const big = new Scrollback(4);
+    big.append(new Uint8Array(100));
+    expect([big.start, big.end]).toEqual([0, 100]);
+  });
+
+  it('stays correct over many appends (compaction)', () => {
+    const sb = new Scrollback(64);
+    for (let i = 0; i < 5000; i++) sb.append(bytes(i & 0xff));
+    expect(sb.end).toBe(5000);
+    expect(joined(sb.read(4990, 3))).toEqual([4990 & 0xff, 4991 & 0xff, 4992 & 0xff]);
+  });
+
+  it('ignores empty chunks', () => {
+    const sb = new Scrollback(16);
+    sb.append(new Uint8Array(0));
+    expect(sb.end).toBe(0);
+  });
+});
