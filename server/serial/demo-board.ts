@@ -1,0 +1,171 @@
+// The built-in demo board: a simulated sensor board behind the same OpenPort interface as a
+// real device, so it travels the same session → worker → message path. It boots with a banner
+// and READY, prints a JSON reading every interval, echoes input like a terminal, and answers a
+// small shell. Asserting DTR after it was low reboots it, as on an Arduino.
+import { ReadlineParser } from '@serialport/parser-readline';
+import { LineDiscipline } from './demo-line-discipline.js';
+import { SensorSimulator } from './demo-sensors.js';
+import { ANSI, runDemoCommand, type DemoShellBoard } from './demo-shell.js';
+import { PortError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from './port.js';
+
+/** The device path that selects the demo board. */
+export const DEMO_PATH = 'demo';
+/** Pause between open (or reset) and the banner, in ms: like a bootloader's, so the banner follows the 'open' status. */
+export const DEMO_BOOT_MS = 100;
+/** Default telemetry interval, in ms: one reading a second, as the seed sketch prints. */
+export const DEMO_DEFAULT_INTERVAL_MS = 1000;
+/** The shell prompt, deliberately without a newline. */
+export const DEMO_PROMPT = '> ';
+
+/** Tuning for tests; the defaults are the board `serialdeck` users see. */
+export interface DemoBoardOptions {
+  intervalMs?: number;
+  bootMs?: number;
+  /** [0, 1) source for the sensor drift. */
+  random?: () => number;
+}
+
+const BANNER = [
+  `${ANSI.green}serialdeck demo board${ANSI.reset} ${ANSI.cyan}fw 1.0${ANSI.reset}`,
+  'sensors: DHT11 (temp, humidity), MQ-135 (ppm), BMP180 (pressure)',
+  `type ${ANSI.bold}help${ANSI.reset} for commands`,
+  'READY',
+];
+
+/** One simulated board, open on construction; it boots after DEMO_BOOT_MS. */
+export class DemoBoard implements OpenPort, DemoShellBoard {
+  led = false;
+  readings = 0;
+  private interval: number;
+  private booted = false;
+  private bootedBefore = false;
+  private closed = false;
+  private bootedAt = 0;
+  private bootTimer: NodeJS.Timeout | undefined;
+  private telemetryTimer: NodeJS.Timeout | undefined;
+  private signals: PortSignals = { dtr: true, rts: true }; // the tty driver asserts both on open
+  private readonly encoder = new TextEncoder();
+  private readonly sensors: SensorSimulator;
+  private readonly discipline: LineDiscipline;
+  private readonly parser = new ReadlineParser({ delimiter: '\n', encoding: 'utf8' });
+  private readonly bootMs: number;
+
+  /** Starts booting at once; output goes to `events.data`. */
+  constructor(
+    private readonly events: PortEvents,
+    options: DemoBoardOptions = {},
+  ) {
+    this.interval = options.intervalMs ?? DEMO_DEFAULT_INTERVAL_MS;
+    this.bootMs = options.bootMs ?? DEMO_BOOT_MS;
+    this.sensors = new SensorSimulator(options.random);
+    this.discipline = new LineDiscipline({
+      echo: (bytes) => this.emit(bytes),
+      // Lines are framed by parser-readline, as a host-side tool would frame a board's output.
+      line: (line) => this.parser.write(Buffer.concat([line, Buffer.from('\n')])),
+      interrupt: () => this.print(`^C\r\n${DEMO_PROMPT}`),
+    });
+    // ReadlineParser emits synchronously from write(), so a command's output precedes the echo of what follows it.
+    this.parser.on('data', (line: string) => this.runCommand(line));
+    this.parser.on('error', () => undefined); // cannot happen for in-memory writes; never crash the worker
+    this.boot();
+  }
+
+  get intervalMs(): number {
+    return this.interval;
+  }
+
+  set intervalMs(ms: number) {
+    this.interval = ms;
+    this.scheduleTelemetry();
+  }
+
+  get uptimeMs(): number {
+    return Date.now() - this.bootedAt;
+  }
+
+  readJson(): string {
+    this.readings++;
+    return JSON.stringify(this.sensors.read());
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
+    if (this.booted) this.discipline.feed(data); // bytes sent while it boots are lost, as on a real board
+  }
+
+  async setBaudRate(): Promise<void> {
+    if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
+  }
+
+  async setSignals(signals: PortSignals): Promise<void> {
+    if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
+    const reset = !this.signals.dtr && signals.dtr;
+    this.signals = { ...signals };
+    if (reset) this.boot();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.booted = false;
+    clearTimeout(this.bootTimer);
+    clearTimeout(this.telemetryTimer);
+    this.parser.destroy();
+  }
+
+  private boot(): void {
+    this.booted = false;
+    clearTimeout(this.bootTimer);
+    clearTimeout(this.telemetryTimer);
+    this.discipline.reset();
+    this.bootTimer = setTimeout(() => {
+      this.booted = true;
+      this.bootedAt = Date.now();
+      this.readings = 0;
+      this.led = false;
+      // After a reset the banner starts on a fresh line, below the old prompt.
+      const lead = this.bootedBefore ? '\r\n' : '';
+      this.bootedBefore = true;
+      this.print(`${lead}${BANNER.join('\r\n')}\r\n${DEMO_PROMPT}`);
+      this.scheduleTelemetry();
+    }, this.bootMs);
+  }
+
+  private scheduleTelemetry(): void {
+    clearTimeout(this.telemetryTimer);
+    if (!this.booted || this.interval <= 0) return;
+    this.telemetryTimer = setTimeout(() => {
+      this.printAbovePrompt(this.readJson());
+      this.scheduleTelemetry();
+    }, this.interval);
+  }
+
+  private runCommand(line: string): void {
+    const output = runDemoCommand(line, this);
+    this.print(output.map((text) => `${text}\r\n`).join('') + DEMO_PROMPT);
+  }
+
+  /** Prints a line where the prompt is, then redraws the prompt and what was typed so far. */
+  private printAbovePrompt(text: string): void {
+    this.print(`\r\x1b[2K${text}\r\n${DEMO_PROMPT}`);
+    const typed = this.discipline.pendingLine;
+    if (typed.byteLength > 0) this.emit(typed);
+  }
+
+  private print(text: string): void {
+    this.emit(this.encoder.encode(text));
+  }
+
+  private emit(bytes: Uint8Array): void {
+    if (!this.closed) this.events.data(bytes);
+  }
+}
+
+/** A PortOpener that opens a fresh DemoBoard for the path DEMO_PATH and reports any other path as missing. */
+export function createDemoOpener(options: DemoBoardOptions = {}): PortOpener {
+  return {
+    async open(request, events) {
+      if (request.path !== DEMO_PATH) throw new PortError(`no such demo device: ${request.path}`, { code: 'ENOENT' });
+      return new DemoBoard(events, options);
+    },
+  };
+}

@@ -1,0 +1,207 @@
+// The main thread's side of one serial worker: spawns it, relays typed messages (write buffers
+// and data buffers transferred, never copied through a pool), remembers the latest status,
+// restarts a worker that dies with backoff, and closes it within a bounded time.
+import { Worker } from 'node:worker_threads';
+import type { DeviceStatus } from '../protocol.js';
+import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
+
+/** First restart delay after a worker dies, in ms: a one-off crash should cost next to nothing. */
+export const RESTART_MIN_MS = 200;
+/** Longest restart delay, in ms: a worker that keeps dying is retried this often, not in a hot loop. */
+export const RESTART_MAX_MS = 10_000;
+/** A worker that ran this long before dying restarts at RESTART_MIN_MS again, in ms: its crash was not a loop. */
+export const RESTART_STABLE_MS = 30_000;
+/** How long close() waits for the worker to close the device and exit before terminating it, in ms. */
+export const CLOSE_TIMEOUT_MS = 3000;
+
+/** The main thread's handle on one port's worker. */
+export interface SerialHandle {
+  /** Sends a message to the worker; a `write` message's data buffer is transferred. */
+  post(message: ToWorker): void;
+  /** The latest device status seen (or synthesized: 'restarting' while the worker is being restarted). */
+  readonly status: DeviceStatus;
+  /** Closes the device, waits (bounded) for the worker to exit; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Spawns the worker for `options` (it opens the device at once) and calls `onMessage` for everything it sends. */
+export function createSerialHandle(options: SerialOptions, onMessage: (message: FromWorker) => void): SerialHandle {
+  return new WorkerHandle(options, onMessage);
+}
+
+/**
+ * Starts the worker thread: worker.js from the build; worker.ts when running from source (tests).
+ * Node 20 ignores `--import tsx` in a Worker's execArgv ("Unknown file extension .ts"), so from
+ * source a two-line bootstrap registers tsx's hooks inside the thread, then imports worker.ts.
+ */
+function spawnWorker(workerData: SerialOptions): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    const tsxApi = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+    const entry = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+    const bootstrap = `import(${tsxApi}).then(({ register }) => { register(); return import(${entry}); });`;
+    return new Worker(bootstrap, { eval: true, workerData });
+  }
+  return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+}
+
+/** A view that is the whole of a plain ArrayBuffer can be transferred as is; anything else is copied first. */
+function transferable(data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  return whole ? (data as Uint8Array<ArrayBuffer>) : data.slice();
+}
+
+class WorkerHandle implements SerialHandle {
+  private readonly options: SerialOptions;
+  private current: DeviceStatus;
+  private worker: Worker | undefined;
+  private startedAt = 0;
+  private restartDelayMs = RESTART_MIN_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private lastError: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    options: SerialOptions,
+    private readonly onMessage: (message: FromWorker) => void,
+  ) {
+    this.options = { ...options };
+    this.current = {
+      state: 'opening',
+      path: options.path,
+      baudRate: options.baudRate,
+      dtr: null,
+      rts: null,
+      charDelayMs: options.charDelayMs,
+      lineDelayMs: options.lineDelayMs,
+    };
+    this.spawn();
+  }
+
+  get status(): DeviceStatus {
+    return this.current;
+  }
+
+  post(message: ToWorker): void {
+    if (this.closing) return;
+    // Settings are remembered here too, so a restarted worker reopens with them.
+    if (message.type === 'set-signals' && message.pulseMs === undefined) {
+      if (message.dtr !== undefined) this.options.dtr = message.dtr;
+      if (message.rts !== undefined) this.options.rts = message.rts;
+    }
+    const worker = this.worker;
+    if (!worker) {
+      this.whileRestarting(message);
+      return;
+    }
+    if (message.type === 'write') {
+      const data = transferable(message.data);
+      worker.postMessage({ type: 'write', data } satisfies ToWorker, [data.buffer]);
+    } else {
+      worker.postMessage(message);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private spawn(): void {
+    const worker = spawnWorker(this.options);
+    this.worker = worker;
+    this.startedAt = Date.now();
+    this.lastError = undefined;
+    worker.on('message', (message: FromWorker) => {
+      if (this.worker !== worker) return;
+      if (message.type === 'status') this.remember(message.status);
+      this.onMessage(message);
+    });
+    // An uncaught exception in the worker: 'exit' follows, which restarts it.
+    worker.on('error', (error) => {
+      this.lastError = error.message;
+    });
+    worker.on('messageerror', (error) => {
+      this.onMessage({ type: 'error', error: { message: `unreadable message from the serial worker: ${error.message}` } });
+    });
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (this.closing) return;
+      this.scheduleRestart(this.lastError ?? `exit code ${code}`);
+    });
+  }
+
+  private remember(status: DeviceStatus): void {
+    this.current = status;
+    this.options.baudRate = status.baudRate;
+    this.options.charDelayMs = status.charDelayMs;
+    this.options.lineDelayMs = status.lineDelayMs;
+    if (status.dtr !== null) this.options.dtr = status.dtr;
+    if (status.rts !== null) this.options.rts = status.rts;
+  }
+
+  private scheduleRestart(reason: string): void {
+    const ranStable = Date.now() - this.startedAt >= RESTART_STABLE_MS;
+    const delayMs = ranStable ? RESTART_MIN_MS : this.restartDelayMs;
+    this.restartDelayMs = Math.min(delayMs * 2, RESTART_MAX_MS);
+    this.current = {
+      ...this.current,
+      state: 'restarting',
+      dtr: null,
+      rts: null,
+      message: `serial worker stopped (${reason}); restarting in ${delayMs} ms`,
+    };
+    this.onMessage({ type: 'status', status: this.current });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.closing) this.spawn();
+    }, delayMs);
+  }
+
+  /** A message that arrives while no worker runs: settings are kept for the next one, writes are refused. */
+  private whileRestarting(message: ToWorker): void {
+    switch (message.type) {
+      case 'write':
+        this.onMessage({
+          type: 'error',
+          error: { message: `serial worker restarting: ${message.data.byteLength} bytes not sent`, code: 'not-open' },
+        });
+        return;
+      case 'set-baud':
+        this.options.baudRate = message.baudRate;
+        this.current = { ...this.current, baudRate: message.baudRate };
+        return;
+      case 'set-pacing':
+        this.options.charDelayMs = message.charDelayMs;
+        this.options.lineDelayMs = message.lineDelayMs;
+        this.current = { ...this.current, charDelayMs: message.charDelayMs, lineDelayMs: message.lineDelayMs };
+        return;
+      default:
+        return; // open: the new worker opens anyway; close is handled by close(); signals were kept above
+    }
+  }
+
+  private async doClose(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (worker) {
+      const exited = once(worker, 'exit');
+      worker.postMessage({ type: 'close' } satisfies ToWorker);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') await worker.terminate();
+      this.worker = undefined;
+    }
+    this.current = { ...this.current, state: 'closed', dtr: null, rts: null };
+    delete this.current.message;
+  }
+}
+
+/** Resolves when `worker` emits 'exit'. */
+function once(worker: Worker, event: 'exit'): Promise<'exit'> {
+  return new Promise((resolve) => worker.once(event, () => resolve('exit')));
+}

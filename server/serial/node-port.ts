@@ -1,0 +1,201 @@
+// A real serial device, safe to own from a worker thread. serialport's own read/write poller
+// registers on the process's default loop (bindings-cpp poller.cpp, uv_default_loop()), which
+// aborts the process on the first byte when used from a Worker (node-serialport #1938, #1981,
+// #2250). So only bindings-cpp's one-shot async calls are used (open/update/set: async work on
+// the calling thread's own loop), and the bytes move through Node's own streams on the worker's
+// loop: a tty.ReadStream reads the fd (and ends on unplug); fs.write writes it.
+import { once } from 'node:events';
+import { write as fsWrite } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ReadStream } from 'node:tty';
+import { codeFromNativeMessage } from './open-error.js';
+import { PortError, toWireError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from './port.js';
+
+/** Pause before retrying a write the driver refused with EAGAIN (its output buffer is full), in ms: about 5 bytes at 9600 baud, so a busy port stays busy without spinning. */
+export const WRITE_RETRY_MS = 5;
+
+/** The subset of bindings-cpp's native calls used here (its load-bindings module is untyped). */
+interface NativeBindings {
+  asyncOpen(path: string, options: NativeOpenOptions): Promise<number>;
+  asyncUpdate(fd: number, options: { baudRate: number }): Promise<void>;
+  asyncSet(fd: number, options: NativeSetOptions): Promise<void>;
+  asyncClose(fd: number): Promise<void>;
+}
+
+interface NativeOpenOptions {
+  baudRate: number;
+  dataBits: 8;
+  stopBits: 1;
+  parity: 'none';
+  rtscts: boolean;
+  xon: boolean;
+  xoff: boolean;
+  xany: boolean;
+  hupcl: boolean;
+  lock: boolean;
+  vmin: number;
+  vtime: number;
+}
+
+interface NativeSetOptions {
+  dtr: boolean;
+  rts: boolean;
+  brk: boolean;
+  cts: boolean;
+  dsr: boolean;
+  lowLatency: boolean;
+}
+
+/** A PortOpener for real tty devices (Linux, macOS). Loads the native binding when called, so the demo board never needs it. */
+export function createNodePortOpener(): PortOpener {
+  const native = createRequire(import.meta.url)('@serialport/bindings-cpp/dist/load-bindings.js') as NativeBindings;
+  return { open: (request, events) => NodePort.open(native, request, events) };
+}
+
+/** Wraps a bindings-cpp rejection (a bare Error, message only) as a PortError with an errno-style code. */
+function nativeError(error: unknown, flags: { disconnected?: boolean } = {}): PortError {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/^Error:?\s*/, '');
+  const code = codeFromNativeMessage(message);
+  return new PortError(message, { ...(code ? { code } : {}), ...flags });
+}
+
+function writeSome(fd: number, data: Uint8Array, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fsWrite(fd, data, offset, data.byteLength - offset, null, (error, written) =>
+      error ? reject(error) : resolve(written),
+    );
+  });
+}
+
+class NodePort implements OpenPort {
+  private closed = false;
+  private ended = false;
+  private writing: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  static async open(
+    native: NativeBindings,
+    request: { path: string; baudRate: number },
+    events: PortEvents,
+  ): Promise<NodePort> {
+    let fd: number;
+    try {
+      // vmin 1 / vtime 0: a read returns as soon as one byte is there (no added latency).
+      fd = await native.asyncOpen(request.path, {
+        baudRate: request.baudRate,
+        dataBits: 8,
+        stopBits: 1,
+        parity: 'none',
+        rtscts: false,
+        xon: false,
+        xoff: false,
+        xany: false,
+        hupcl: true,
+        lock: true,
+        vmin: 1,
+        vtime: 0,
+      });
+    } catch (error) {
+      throw nativeError(error);
+    }
+    let stream: ReadStream;
+    try {
+      stream = new ReadStream(fd);
+    } catch (error) {
+      await native.asyncClose(fd).catch(() => undefined);
+      throw new PortError(`cannot read ${request.path}: ${toWireError(error).message}`, { code: 'ENOTTY' });
+    }
+    return new NodePort(native, fd, stream, events);
+  }
+
+  private constructor(
+    private readonly native: NativeBindings,
+    // libuv may reopen a tty on this same fd number when it wraps it; the number stays valid for fs.write.
+    private readonly fd: number,
+    private readonly stream: ReadStream,
+    private readonly events: PortEvents,
+  ) {
+    stream.on('data', (chunk: Buffer) => {
+      if (!this.closed) events.data(chunk);
+    });
+    // A pty whose other side went away, or an unplugged USB adapter, ends the stream (EOF or EIO).
+    stream.on('end', () => this.onEnded({ message: 'device closed the connection', code: 'EOF' }));
+    stream.on('error', (error) => this.onEnded(toWireError(error)));
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    if (this.writing) throw new PortError('a write is already in progress', { code: 'EBUSY' });
+    const writing = this.writeAll(data);
+    this.writing = writing;
+    try {
+      await writing;
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  async setBaudRate(baudRate: number): Promise<void> {
+    this.assertOpen();
+    await this.native.asyncUpdate(this.fd, { baudRate }).catch((error: unknown) => {
+      throw nativeError(error);
+    });
+  }
+
+  async setSignals(signals: PortSignals): Promise<void> {
+    this.assertOpen();
+    const options = { ...signals, brk: false, cts: false, dsr: false, lowLatency: false };
+    await this.native.asyncSet(this.fd, options).catch((error: unknown) => {
+      throw nativeError(error);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    // A write in flight finishes (non-blocking, so promptly) before the fd number is released,
+    // so it can never land on whatever file reuses the number next.
+    await this.writing?.catch(() => undefined);
+    // Destroying the stream closes the fd (libuv owns it now); closing it again could hit a reused number.
+    if (!this.stream.closed) {
+      const closed = once(this.stream, 'close').catch(() => undefined);
+      this.stream.destroy();
+      await closed;
+    }
+  }
+
+  private onEnded(error: { message: string; code?: string }): void {
+    if (this.ended || this.closed) return;
+    this.ended = true;
+    void this.close().then(() => this.events.end({ ...error, disconnected: true }));
+  }
+
+  private async writeAll(data: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < data.byteLength) {
+      this.assertOpen();
+      try {
+        offset += await writeSome(this.fd, data, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // The driver's output buffer is full: wait a moment; reads carry on meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS));
+          continue;
+        }
+        const wire = toWireError(error);
+        throw new PortError(wire.message, {
+          ...(wire.code ? { code: wire.code } : {}),
+          disconnected: code === 'EIO' || code === 'ENXIO' || code === 'ENODEV',
+        });
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PortError('port is closed', { code: 'EBADF' });
+  }
+}

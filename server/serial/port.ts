@@ -1,0 +1,59 @@
+// The seam between the serial session and a device: a small promise-based interface, in the
+// spirit of serialport's binding interface, so the session runs against a fake in unit tests,
+// against the demo board, or against a real tty (node-port.ts) without knowing which.
+import type { WireError } from './messages.js';
+
+/** Modem output lines. true = asserted (on an Arduino, asserting DTR after it was low resets the board). */
+export interface PortSignals {
+  dtr: boolean;
+  rts: boolean;
+}
+
+/** What an open port reports. Called on the worker's own event loop, never re-entrantly from a method call's promise. */
+export interface PortEvents {
+  /** Bytes read from the device. Ownership passes to the receiver: the port must never modify the chunk's memory afterwards. */
+  data(chunk: Uint8Array): void;
+  /** The device went away or reading failed. Called at most once; the port is then closed and sends nothing more. */
+  end(error: WireError): void;
+}
+
+/** One open device. After `end` or `close`, every method rejects. */
+export interface OpenPort {
+  /** Hands all of `data` to the device; resolves once every byte was accepted. One write at a time. */
+  write(data: Uint8Array): Promise<void>;
+  /** Changes the line speed while open. */
+  setBaudRate(baudRate: number): Promise<void>;
+  /** Sets DTR and RTS. Rejects with code ENOTTY where the device has no modem lines (a pty). */
+  setSignals(signals: PortSignals): Promise<void>;
+  /** Closes the device; no `end` follows. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens devices by path. Rejects with a WireError-shaped error (`code` ENOENT, EACCES, EBUSY, …) when it cannot. */
+export interface PortOpener {
+  open(request: { path: string; baudRate: number }, events: PortEvents): Promise<OpenPort>;
+}
+
+/** An Error carrying WireError's flags, so it can be thrown and still cross the thread boundary as data. */
+export class PortError extends Error implements WireError {
+  code?: string;
+  disconnected?: boolean;
+  constructor(message: string, flags: { code?: string; disconnected?: boolean } = {}) {
+    super(message);
+    this.name = 'PortError';
+    if (flags.code !== undefined) this.code = flags.code;
+    if (flags.disconnected !== undefined) this.disconnected = flags.disconnected;
+  }
+}
+
+/** Turns anything thrown into plain WireError data (Error objects do not survive postMessage intact). */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    const flags = error as Error & { code?: unknown; disconnected?: unknown };
+    const wire: WireError = { message: error.message };
+    if (typeof flags.code === 'string') wire.code = flags.code;
+    if (flags.disconnected === true) wire.disconnected = true;
+    return wire;
+  }
+  return { message: String(error) };
+}
