@@ -1,0 +1,29 @@
+// serialdeck's own lines in the console (skipped bytes, a restarted stream, local echo), as escape
+// sequences. They are styled so nobody mistakes them for the device's output.
+
+/** CAN aborts any escape sequence the device left half-written (e.g. cut by a skip), then SGR 0 resets colours. */
+const ABORT_SEQUENCE = '\x18\x1b[0m';
+/** Dim yellow: visible, but clearly not the device talking. */
+const NOTICE_STYLE = '\x1b[2;33m';
+/** Cyan: locally echoed input. */
+const ECHO_STYLE = '\x1b[36m';
+const RESET_STYLE = '\x1b[0m';
+
+/** Formats a notice as its own console line; starts a new line first unless the cursor is already at column 0. */
+export function noticeText(message: string, atLineStart: boolean): string {
+  return `${ABORT_SEQUENCE}${atLineStart ? '' : '\r\n'}${NOTICE_STYLE}[serialdeck: ${message}]${RESET_STYLE}\r\n`;
+}
+
+/** The notice for a `skipped` message: how many bytes this page will never see, and why. */
+export function skippedMessage(bytes: number, reason: string): string {
+  const why = reason === 'slow-client' ? ' (this page fell behind)' : reason === 'not-buffered' ? ' (no longer buffered)' : '';
+  return `${bytes} bytes skipped${why}`;
+}
+
+/** The notice when a reconnect finds a new stream (the server restarted), so old and new output are told apart. */
+export const STREAM_RESTARTED_MESSAGE = 'server restarted — new stream';
+
+/** A sent line as local echo shows it: coloured, then CRLF. */
+export function localEchoText(line: string): string {
+  return `${ECHO_STYLE}${line.replace(/[\x00-\x1f\x7f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) ^ 0x40)}`)}${RESET_STYLE}\r\n`;
+}

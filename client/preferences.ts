@@ -1,0 +1,52 @@
+// Per-browser preferences (input mode, line ending, local echo), validated on the way in from storage.
+import type { LineEnding } from '../server/protocol.js';
+import { isLineEnding } from './line-ending.js';
+import type { KeyValueStore } from './storage.js';
+
+/** How typed input reaches the device. `line`: an input box, Enter sends. `raw`: every key as typed. */
+export type InputMode = 'line' | 'raw';
+
+/** The user's choices that survive a reload. */
+export interface Preferences {
+  mode: InputMode;
+  lineEnding: LineEnding;
+  /** Print sent lines in the console ourselves; off because boards usually echo. */
+  localEcho: boolean;
+}
+
+/** Storage key of the preferences (JSON). */
+export const PREFERENCES_STORAGE_KEY = 'serialdeck.preferences';
+
+/** Defaults: line mode like the Arduino monitor, LF endings, no local echo (the device echoes). */
+export const DEFAULT_PREFERENCES: Readonly<Preferences> = { mode: 'line', lineEnding: 'lf', localEcho: false };
+
+/** True when `value` is an input mode. */
+export function isInputMode(value: unknown): value is InputMode {
+  return value === 'line' || value === 'raw';
+}
+
+/** Parses stored preferences; each missing or invalid field falls back to its default. Never throws. */
+export function parsePreferences(text: string | null): Preferences {
+  let value: unknown = null;
+  try {
+    value = text === null ? null : JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  const v = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  return {
+    mode: isInputMode(v.mode) ? v.mode : DEFAULT_PREFERENCES.mode,
+    lineEnding: isLineEnding(v.lineEnding) ? v.lineEnding : DEFAULT_PREFERENCES.lineEnding,
+    localEcho: typeof v.localEcho === 'boolean' ? v.localEcho : DEFAULT_PREFERENCES.localEcho,
+  };
+}
+
+/** Reads the preferences from `store`. */
+export function loadPreferences(store: KeyValueStore): Preferences {
+  return parsePreferences(store.getItem(PREFERENCES_STORAGE_KEY));
+}
+
+/** Writes `prefs` to `store`. */
+export function savePreferences(store: KeyValueStore, prefs: Preferences): void {
+  store.setItem(PREFERENCES_STORAGE_KEY, JSON.stringify(prefs));
+}
