@@ -10,4 +10,7 @@ export const SYSTEM_PACKAGES = [
   ['/usr/lib/avr/include/avr/io.h', 'avr-libc'],
   ['/usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h', 'arduino-core-avr'],
   ['/usr/lib/x86_64-linux-gnu/libsimavr.so.2', 'libsimavr2'], // the emulated Uno (path fixed up per arch below)
+  ['/usr/bin/make', 'make'], // make -C firmware
+  ['/usr/bin/cc', 'gcc'], // the emulator (firmware/emulator/*.c)
+  ['/usr/include/pty.h', 'libc6-dev'], // its openpty()
 ];
