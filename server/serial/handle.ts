@@ -24,9 +24,19 @@ export interface SerialHandle {
   close(): Promise<void>;
 }
 
+/** Observers for tests and diagnostics (a test kills the worker to prove it is restarted); not needed to serve. */
+export interface SerialHandleHooks {
+  /** Called with every worker thread started, the first and each restart. */
+  spawned?(worker: Worker): void;
+}
+
 /** Spawns the worker for `options` (it opens the device at once) and calls `onMessage` for everything it sends. */
-export function createSerialHandle(options: SerialOptions, onMessage: (message: FromWorker) => void): SerialHandle {
-  return new WorkerHandle(options, onMessage);
+export function createSerialHandle(
+  options: SerialOptions,
+  onMessage: (message: FromWorker) => void,
+  hooks: SerialHandleHooks = {},
+): SerialHandle {
+  return new WorkerHandle(options, onMessage, hooks);
 }
 
 /**
@@ -63,6 +73,7 @@ class WorkerHandle implements SerialHandle {
   constructor(
     options: SerialOptions,
     private readonly onMessage: (message: FromWorker) => void,
+    private readonly hooks: SerialHandleHooks,
   ) {
     this.options = { ...options };
     this.current = {
@@ -129,6 +140,7 @@ class WorkerHandle implements SerialHandle {
       if (this.closing) return;
       this.scheduleRestart(this.lastError ?? `exit code ${code}`);
     });
+    this.hooks.spawned?.(worker);
   }
 
   private remember(status: DeviceStatus): void {

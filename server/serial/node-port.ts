@@ -78,24 +78,35 @@ class NodePort implements OpenPort {
     request: { path: string; baudRate: number },
     events: PortEvents,
   ): Promise<NodePort> {
+    // vmin 1 / vtime 0: a read returns as soon as one byte is there (no added latency).
+    const settings = (lock: boolean): NativeOpenOptions => ({
+      baudRate: request.baudRate,
+      dataBits: 8,
+      stopBits: 1,
+      parity: 'none',
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      xany: false,
+      hupcl: true,
+      lock,
+      vmin: 1,
+      vtime: 0,
+    });
+    // Two descriptions of the device: `lockFd` only holds the exclusive flock(); `fd` carries the
+    // bytes. libuv may reopen a tty when it wraps it (uv_tty_init), which would silently drop a
+    // lock taken on the wrapped fd, so the lock lives on a descriptor libuv never sees.
+    let lockFd: number;
     let fd: number;
     try {
-      // vmin 1 / vtime 0: a read returns as soon as one byte is there (no added latency).
-      fd = await native.asyncOpen(request.path, {
-        baudRate: request.baudRate,
-        dataBits: 8,
-        stopBits: 1,
-        parity: 'none',
-        rtscts: false,
-        xon: false,
-        xoff: false,
-        xany: false,
-        hupcl: true,
-        lock: true,
-        vmin: 1,
-        vtime: 0,
-      });
+      lockFd = await native.asyncOpen(request.path, settings(true));
     } catch (error) {
+      throw nativeError(error);
+    }
+    try {
+      fd = await native.asyncOpen(request.path, settings(false));
+    } catch (error) {
+      await native.asyncClose(lockFd).catch(() => undefined);
       throw nativeError(error);
     }
     let stream: ReadStream;
@@ -103,15 +114,17 @@ class NodePort implements OpenPort {
       stream = new ReadStream(fd);
     } catch (error) {
       await native.asyncClose(fd).catch(() => undefined);
+      await native.asyncClose(lockFd).catch(() => undefined);
       throw new PortError(`cannot read ${request.path}: ${toWireError(error).message}`, { code: 'ENOTTY' });
     }
-    return new NodePort(native, fd, stream, events);
+    return new NodePort(native, fd, lockFd, stream, events);
   }
 
   private constructor(
     private readonly native: NativeBindings,
     // libuv may reopen a tty on this same fd number when it wraps it; the number stays valid for fs.write.
     private readonly fd: number,
+    private readonly lockFd: number,
     private readonly stream: ReadStream,
     private readonly events: PortEvents,
   ) {
@@ -165,6 +178,7 @@ class NodePort implements OpenPort {
       this.stream.destroy();
       await closed;
     }
+    await this.native.asyncClose(this.lockFd).catch(() => undefined);
   }
 
   private onEnded(error: { message: string; code?: string }): void {
