@@ -3,7 +3,9 @@
 // restarts a worker that dies with backoff, and closes it within a bounded time.
 import { Worker } from 'node:worker_threads';
 import type { DeviceStatus } from '../protocol.js';
+import { DEMO_PATH } from './demo-board.js';
 import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
+import { releaseDeviceFds } from './release-device-fds.js';
 
 /** First restart delay after a worker dies, in ms: a one-off crash should cost next to nothing. */
 export const RESTART_MIN_MS = 200;
@@ -166,7 +168,12 @@ class WorkerHandle implements SerialHandle {
     this.onMessage({ type: 'status', status: this.current });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (!this.closing) this.spawn();
+      if (this.closing) return;
+      // The dead worker may have left the device's lock open; the next one needs it.
+      const released = this.options.path === DEMO_PATH ? Promise.resolve(0) : releaseDeviceFds(this.options.path);
+      void released.then(() => {
+        if (!this.closing) this.spawn();
+      });
     }, delayMs);
   }
 

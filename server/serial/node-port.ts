@@ -59,6 +59,12 @@ function nativeError(error: unknown, flags: { disconnected?: boolean } = {}): Po
   return new PortError(message, { ...(code ? { code } : {}), ...flags });
 }
 
+/** The descriptor libuv's tty handle uses (Node keeps it on the stream's internal handle), if visible. */
+function handleFd(stream: ReadStream): number | undefined {
+  const fd = (stream as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
 function writeSome(fd: number, data: Uint8Array, offset: number): Promise<number> {
   return new Promise((resolve, reject) => {
     fsWrite(fd, data, offset, data.byteLength - offset, null, (error, written) =>
@@ -117,12 +123,17 @@ class NodePort implements OpenPort {
       await native.asyncClose(lockFd).catch(() => undefined);
       throw new PortError(`cannot read ${request.path}: ${toWireError(error).message}`, { code: 'ENOTTY' });
     }
-    return new NodePort(native, fd, lockFd, stream, events);
+    // libuv reopens a tty on a new descriptor when it wraps it (uv_tty_init) and leaves the old
+    // number behind as a duplicate; close that now, so libuv's descriptor is the only one and
+    // goes away with the stream (also when the worker is terminated).
+    const streamFd = handleFd(stream) ?? fd;
+    if (streamFd !== fd) await native.asyncClose(fd).catch(() => undefined);
+    return new NodePort(native, streamFd, lockFd, stream, events);
   }
 
   private constructor(
     private readonly native: NativeBindings,
-    // libuv may reopen a tty on this same fd number when it wraps it; the number stays valid for fs.write.
+    /** The descriptor the stream reads; writes go to it too (valid until the stream closes). */
     private readonly fd: number,
     private readonly lockFd: number,
     private readonly stream: ReadStream,
@@ -172,7 +183,7 @@ class NodePort implements OpenPort {
     // A write in flight finishes (non-blocking, so promptly) before the fd number is released,
     // so it can never land on whatever file reuses the number next.
     await this.writing?.catch(() => undefined);
-    // Destroying the stream closes the fd (libuv owns it now); closing it again could hit a reused number.
+    // Destroying the stream closes its fd (libuv owns it); closing it again could hit a reused number.
     if (!this.stream.closed) {
       const closed = once(this.stream, 'close').catch(() => undefined);
       this.stream.destroy();

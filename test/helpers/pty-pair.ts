@@ -5,7 +5,7 @@
 // replug() brings the same link paths back. Every wait is on an event or a bounded deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { constants, open as fsOpen, write as fsWrite } from 'node:fs';
+import { closeSync, constants, open as fsOpen, write as fsWrite } from 'node:fs';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,8 +152,12 @@ class BoardEnd implements PtyBoard {
         error ? reject(error) : resolve(opened),
       ),
     );
-    this.fd = fd;
     const stream = new ReadStream(fd);
+    // libuv reopens a tty on a new descriptor when it wraps it and leaves the old number as a
+    // duplicate: close that, and write through the stream's own descriptor.
+    const streamFd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd ?? fd;
+    if (streamFd !== fd) closeSync(fd);
+    this.fd = streamFd;
     this.stream = stream;
     stream.on('data', (chunk: Buffer) => this.receive(new Uint8Array(chunk)));
     stream.on('error', () => undefined); // EIO once socat is gone: that is the unplug, not a failure
