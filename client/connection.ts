@@ -17,7 +17,6 @@ export const MAX_QUEUED_SEND_BYTES = 8 * 1024 * 1024; // 8 MiB
 
 /** What the socket layer reports to a Connection; `browser-socket.ts` adapts a real WebSocket to it. */
 export interface SocketHandlers {
-  onOpen(): void;
   onText(text: string): void;
   onBinary(bytes: Uint8Array): void;
   /** Called once, after which the socket is dead. 1006 means it closed without a close frame. */
@@ -134,7 +133,6 @@ export class Connection {
     let socket: SocketLike | null = null;
     const isCurrent = (): boolean => socket !== null && this.socket === socket;
     socket = this.options.createSocket(url, {
-      onOpen: () => {},
       onText: (text) => {
         if (!isCurrent()) return;
         const decoded = decodeServerMessage(text);

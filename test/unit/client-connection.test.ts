@@ -70,7 +70,6 @@ describe('Connection', () => {
     connection.start();
     expect(last().url).toBe('ws://h/ws');
     expect(connection.current().kind).toBe('connecting');
-    last().handlers.onOpen();
     last().handlers.onText(hello(0));
     last().handlers.onBinary(Uint8Array.of(1, 2));
     expect(states.map((s) => s.kind)).toEqual(['connecting', 'connected']);
