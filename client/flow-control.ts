@@ -8,8 +8,8 @@ import type { TimerHandle, Timers } from './timers.js';
  * un-acked bytes never fills while the tab keeps up, rarely enough to be ~nothing on the wire.
  */
 export const ACK_EVERY_BYTES = 64 * 1024;
-/** Ack this long after rendering goes quiet, in ms: a trickle of output is acked promptly but not per line. */
-export const ACK_IDLE_MS = 100;
+/** Ack this long after rendering goes quiet, in ms: a trickle of output is acked within a quarter second, not per line. */
+export const ACK_IDLE_MS = 250;
 
 /** Options of a StreamTracker. */
 export interface StreamTrackerOptions {

@@ -35,6 +35,19 @@ export interface StatusView {
 /** Text shown when the server refuses the page by policy (close code 1008). */
 export const NOT_AUTHORIZED_TEXT = 'not authorized — open the URL with the token printed by the server';
 
+/** Text of the banner while the server has no room for this page (close code 1013); the pill counts down. */
+export const SERVER_FULL_TEXT = 'Too many pages are connected to this serialdeck. Retrying automatically…';
+
+/**
+ * The banner over the console for states where it stays empty and the person should know why
+ * (refused, or server full); null otherwise. Constant per state, so screen readers hear it once.
+ */
+export function bannerText(view: StatusView): string | null {
+  if (view.state === 'not-authorized') return NOT_AUTHORIZED_TEXT;
+  if (view.state === 'busy') return SERVER_FULL_TEXT;
+  return null;
+}
+
 /** Describes the state at time `nowMs`; `device` is the last status received (null before the first hello). */
 export function describeStatus(
   connection: ConnectionState,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/protocol.js';
-import { describeStatus, NOT_AUTHORIZED_TEXT } from '../../client/status.js';
+import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, SERVER_FULL_TEXT } from '../../client/status.js';
 
 const device = (state: DeviceStatus['state'], message?: string): DeviceStatus => ({
   state,
@@ -51,5 +51,21 @@ describe('describeStatus', () => {
       detail: NOT_AUTHORIZED_TEXT,
     });
     expect(describeStatus({ kind: 'connected' }, device('open'), true, 0)).toMatchObject({ state: 'open', readOnly: true });
+  });
+});
+
+describe('bannerText', () => {
+  it('explains an empty console only when refused or the server is full', () => {
+    const at = (kind: 'unauthorized' | 'busy' | 'open') =>
+      bannerText(
+        kind === 'unauthorized'
+          ? describeStatus({ kind: 'unauthorized', reason: '' }, null, false, 0)
+          : kind === 'busy'
+            ? describeStatus({ kind: 'retrying', atMs: 9000, reason: 'busy', attempt: 1 }, null, false, 0)
+            : describeStatus({ kind: 'connected' }, device('open'), false, 0),
+      );
+    expect(at('unauthorized')).toBe(NOT_AUTHORIZED_TEXT);
+    expect(at('busy')).toBe(SERVER_FULL_TEXT);
+    expect(at('open')).toBeNull();
   });
 });
