@@ -1,0 +1,99 @@
+// Line mode's input box: Enter sends the line, ↑/↓ walk the history, like the Arduino serial monitor.
+import { byId } from './dom.js';
+import type { LineHistory } from './history.js';
+import type { InputMode } from './preferences.js';
+
+/** What the input asks of the app. */
+export interface LineInputActions {
+  /** Sends `line` (without its ending); false when it could not be sent, so the text stays in the box. */
+  sendLine(line: string): boolean;
+  setLocalEcho(on: boolean): void;
+}
+
+/** The input bar as the app drives it. */
+export interface LineInput {
+  focus(): void;
+  /** Types `text` into the box at the caret and focuses it (keys pressed while the console had focus). */
+  insertText(text: string): void;
+  /** Shows the input in line mode, and the raw-mode hint in raw mode. */
+  setMode(mode: InputMode): void;
+  /** Disables typing with a visible note when the server is read-only. */
+  setReadOnly(readOnly: boolean): void;
+  setLocalEcho(on: boolean): void;
+}
+
+/** Binds #line-form, #line-input, #send, #local-echo and the hints to `history` and `actions`. */
+export function bindLineInput(doc: Document, history: LineHistory, actions: LineInputActions): LineInput {
+  const form = byId(doc, 'line-form', HTMLFormElement);
+  const input = byId(doc, 'line-input', HTMLInputElement);
+  const send = byId(doc, 'send', HTMLButtonElement);
+  const localEcho = byId(doc, 'local-echo', HTMLInputElement);
+  const echoField = byId(doc, 'local-echo-field', HTMLElement);
+  const rawHint = byId(doc, 'raw-hint', HTMLElement);
+  const readOnlyNote = byId(doc, 'read-only-note', HTMLElement);
+  let mode: InputMode = 'line';
+  let readOnly = false;
+
+  const replaceWith = (text: string | null): void => {
+    if (text === null) return;
+    input.value = text;
+    // Caret to the end, as a shell does; after the browser's own caret move for the arrow key.
+    input.setSelectionRange(text.length, text.length);
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (readOnly) return;
+    const line = input.value;
+    if (!actions.sendLine(line)) return;
+    history.add(line);
+    input.value = '';
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key === 'ArrowUp') {
+      event.preventDefault();
+      replaceWith(history.previous(input.value));
+    } else if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      replaceWith(history.next());
+    }
+  });
+  // Editing a recalled line makes it a new draft: the next ↑ starts again from the newest entry.
+  input.addEventListener('input', () => history.reset());
+  localEcho.addEventListener('change', () => actions.setLocalEcho(localEcho.checked));
+
+  const render = (): void => {
+    const line = mode === 'line';
+    form.hidden = !line;
+    echoField.hidden = !line || readOnly;
+    rawHint.hidden = line || readOnly;
+    readOnlyNote.hidden = !readOnly;
+    input.disabled = send.disabled = readOnly;
+    input.placeholder = readOnly ? 'read-only: typing is disabled' : 'Type a command (↑ for history)';
+  };
+  render();
+
+  return {
+    focus() {
+      input.focus();
+    },
+    insertText(text) {
+      if (input.disabled) return;
+      input.focus();
+      input.setRangeText(text, input.selectionStart ?? input.value.length, input.selectionEnd ?? input.value.length, 'end');
+      history.reset();
+    },
+    setMode(next) {
+      mode = next;
+      render();
+    },
+    setReadOnly(next) {
+      readOnly = next;
+      render();
+    },
+    setLocalEcho(on) {
+      localEcho.checked = on;
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Entry point: styles, then the app over index.html's markup.
+import '@xterm/xterm/css/xterm.css';
+import './styles.css';
+import { createApp } from './app.js';
+
+createApp(document, window).start();

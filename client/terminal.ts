@@ -1,0 +1,115 @@
+// The console: an xterm.js terminal with fit, search and web-links, rendering raw serial bytes.
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal } from '@xterm/xterm';
+import { localEchoText, noticeText } from './notices.js';
+import { bufferText } from './screen-text.js';
+import { CONSOLE_THEME } from './terminal-theme.js';
+
+/** Lines of scrollback kept in the page: hours of a chatty board, a few MB of memory. */
+export const SCROLLBACK_LINES = 10_000;
+/** Search stops highlighting beyond this many matches: decorating more costs more than it helps. */
+const SEARCH_HIGHLIGHT_LIMIT = 2000;
+/** Font size in CSS px on wide screens and on phones (narrower than PHONE_MAX_WIDTH_PX). */
+const FONT_SIZE_PX = 14;
+const PHONE_FONT_SIZE_PX = 12;
+const PHONE_MAX_WIDTH_PX = 600;
+const FONT_FAMILY =
+  "'JetBrains Mono', 'Cascadia Mono', 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', ui-monospace, monospace";
+const LF = 0x0a;
+
+/** The console as the app uses it. Writes are queued in order; `done` callbacks fire once rendered. */
+export interface ConsoleView {
+  readonly terminal: Terminal;
+  readonly search: SearchAddon;
+  /** Writes raw device bytes; xterm decodes UTF-8 across chunk boundaries itself. */
+  writeBytes(bytes: Uint8Array, done: () => void): void;
+  /** Writes a serialdeck notice on its own line (dim yellow). */
+  writeNotice(message: string, done?: () => void): void;
+  /** Writes a locally echoed input line. */
+  writeLocalEcho(line: string): void;
+  /** Empties the scrollback and screen, keeping the line the cursor is on (a prompt stays visible). */
+  clear(): void;
+  /** All text in the console, one device line per line (see bufferText). */
+  readScreen(): string;
+  /** Raw mode shows a blinking block cursor; line mode a quiet one, since typing happens in the input. */
+  setRawMode(raw: boolean): void;
+  dispose(): void;
+}
+
+/** Creates the console inside `container` and keeps it fitted to the container's size. */
+export function createConsole(container: HTMLElement, view: Window): ConsoleView {
+  const phone = view.innerWidth < PHONE_MAX_WIDTH_PX;
+  const terminal = new Terminal({
+    scrollback: SCROLLBACK_LINES,
+    fontFamily: FONT_FAMILY,
+    fontSize: phone ? PHONE_FONT_SIZE_PX : FONT_SIZE_PX,
+    lineHeight: 1.2,
+    theme: { ...CONSOLE_THEME },
+    // The search addon highlights matches with decorations, which xterm still calls a proposed API.
+    allowProposedApi: true,
+    cursorStyle: 'block',
+    cursorInactiveStyle: 'outline',
+    drawBoldTextInBrightColors: true,
+    rightClickSelectsWord: true,
+    overviewRuler: { width: 10 },
+  });
+  const fit = new FitAddon();
+  const search = new SearchAddon({ highlightLimit: SEARCH_HIGHLIGHT_LIMIT });
+  terminal.loadAddon(fit);
+  terminal.loadAddon(search);
+  terminal.loadAddon(new WebLinksAddon());
+  terminal.open(container);
+  terminal.textarea?.setAttribute('aria-label', 'Serial console');
+
+  // Refit when the container changes size (window resize, toolbar wrapping, phone rotation), once per frame.
+  let frame = 0;
+  const refit = (): void => {
+    if (frame) return;
+    frame = view.requestAnimationFrame(() => {
+      frame = 0;
+      if (container.clientWidth > 0 && container.clientHeight > 0) fit.fit();
+    });
+  };
+  const observer = new ResizeObserver(refit);
+  observer.observe(container);
+  view.addEventListener('resize', refit);
+  fit.fit();
+
+  // Whether the cursor sits at column 0 after everything written so far, so notices need no blank line.
+  let atLineStart = true;
+
+  return {
+    terminal,
+    search,
+    writeBytes(bytes, done) {
+      if (bytes.length > 0) atLineStart = bytes[bytes.length - 1] === LF;
+      terminal.write(bytes, done);
+    },
+    writeNotice(message, done) {
+      terminal.write(noticeText(message, atLineStart), done);
+      atLineStart = true;
+    },
+    writeLocalEcho(line) {
+      terminal.write(localEchoText(line));
+      atLineStart = true;
+    },
+    clear() {
+      terminal.clear();
+    },
+    readScreen() {
+      return bufferText(terminal.buffer.active);
+    },
+    setRawMode(raw) {
+      terminal.options.cursorBlink = raw;
+      terminal.options.cursorStyle = raw ? 'block' : 'underline';
+    },
+    dispose() {
+      observer.disconnect();
+      view.removeEventListener('resize', refit);
+      if (frame) view.cancelAnimationFrame(frame);
+      terminal.dispose();
+    },
+  };
+}
