@@ -61,7 +61,9 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
     this.discipline = new LineDiscipline({
       echo: (bytes) => this.emit(bytes),
       // Lines are framed by parser-readline, as a host-side tool would frame a board's output.
-      line: (line) => this.parser.write(Buffer.concat([line, Buffer.from('\n')])),
+      // parser-readline drops empty lines, but a bare Enter still deserves a fresh prompt.
+      line: (line) =>
+        line.byteLength === 0 ? this.print(DEMO_PROMPT) : this.parser.write(Buffer.concat([line, Buffer.from('\n')])),
       interrupt: () => this.print(`^C\r\n${DEMO_PROMPT}`),
     });
     // ReadlineParser emits synchronously from write(), so a command's output precedes the echo of what follows it.
