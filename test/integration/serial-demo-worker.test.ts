@@ -1,0 +1,118 @@
+// The built-in demo board through the real path: createSerialHandle → worker thread → session →
+// demo board, and back as transferred data messages.
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeviceState, DeviceStatus } from '../../server/protocol.js';
+import { DEMO_PROMPT } from '../../server/serial/demo-board.js';
+import { createSerialHandle, type SerialHandle } from '../../server/serial/handle.js';
+import type { FromWorker } from '../../server/serial/messages.js';
+
+/** Deadline for any awaited event, in ms: far above what each takes, so only a real failure trips it. */
+const EVENT_TIMEOUT_MS = 15_000;
+
+function openDemo(onWorker?: (worker: Worker) => void) {
+  const messages: FromWorker[] = [];
+  let text = '';
+  const checks = new Set<() => void>();
+  const handle = createSerialHandle(
+    { path: 'demo', baudRate: 115200, dtr: true, rts: true, charDelayMs: 0, lineDelayMs: 0 },
+    (message) => {
+      messages.push(message);
+      if (message.type === 'data') text += new TextDecoder().decode(message.data);
+      for (const check of checks) check();
+    },
+    onWorker ? { spawned: onWorker } : {},
+  );
+  handles.push(handle);
+  const until = <T>(probe: () => T | undefined, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const value = probe();
+        if (value === undefined) return;
+        clearTimeout(timer);
+        checks.delete(check);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        checks.delete(check);
+        reject(new Error(`waited for ${what}; output so far ${JSON.stringify(text)}`));
+      }, EVENT_TIMEOUT_MS);
+      checks.add(check);
+      check();
+    });
+  return {
+    handle,
+    messages,
+    /** Output since `from` (a length of the text) once it contains `needle`. */
+    output: (needle: string, from = 0) =>
+      until(() => (text.indexOf(needle, from) >= 0 ? text.slice(from) : undefined), JSON.stringify(needle)),
+    length: () => text.length,
+    status: (state: DeviceState, from = 0) =>
+      until(
+        () =>
+          messages
+            .slice(from)
+            .find((m): m is { type: 'status'; status: DeviceStatus } => m.type === 'status' && m.status.state === state)
+            ?.status,
+        `status ${state}`,
+      ),
+    type: (keys: string) => handle.post({ type: 'write', data: new TextEncoder().encode(keys) }),
+  };
+}
+
+const handles: SerialHandle[] = [];
+afterEach(async () => {
+  await Promise.all(handles.splice(0).map((h) => h.close()));
+});
+
+describe('demo board through the worker', () => {
+  it('opens, boots with READY, and ends on a prompt with no newline', async () => {
+    const demo = openDemo();
+    const open = await demo.status('open');
+    expect(open).toMatchObject({ path: 'demo', dtr: true, rts: true });
+    const boot = await demo.output(`READY\r\n${DEMO_PROMPT}`);
+    expect(boot.endsWith(`READY\r\n${DEMO_PROMPT}`)).toBe(true);
+    for (const message of demo.messages) {
+      if (message.type === 'data') expect(message.data.buffer.byteLength).toBe(message.data.byteLength);
+    }
+  });
+
+  it('echoes typed keys and answers a command', async () => {
+    const demo = openDemo();
+    await demo.output('READY');
+    const from = demo.length();
+    demo.type('echo from the browser\r');
+    const reply = await demo.output(`from the browser\r\n${DEMO_PROMPT}`, from);
+    expect(reply).toContain(`echo from the browser\r\nfrom the browser\r\n${DEMO_PROMPT}`);
+  });
+
+  it('reboots on a DTR pulse (reset)', async () => {
+    const demo = openDemo();
+    await demo.output('READY');
+    const from = demo.length();
+    demo.handle.post({ type: 'set-signals', pulseMs: 20 });
+    expect(await demo.output('READY', from)).toContain('serialdeck demo board');
+  });
+
+  it('restarts a worker that dies and says so; the demo boots again', async () => {
+    const workers: Worker[] = [];
+    const demo = openDemo((worker) => workers.push(worker));
+    await demo.output('READY');
+    const mark = demo.messages.length;
+    const from = demo.length();
+    await workers[0]?.terminate();
+    const restarting = await demo.status('restarting', mark);
+    expect(restarting.message).toContain('serial worker stopped');
+    expect(demo.handle.status.state).not.toBe('open');
+    await demo.status('open', mark);
+    await demo.output('READY', from);
+  });
+
+  it('close() resolves, is safe twice, and the worker sends closed', async () => {
+    const demo = openDemo();
+    await demo.status('open');
+    await Promise.all([demo.handle.close(), demo.handle.close()]);
+    expect(demo.handle.status.state).toBe('closed');
+    expect(demo.messages.at(-1)).toEqual({ type: 'closed' });
+  });
+});
