@@ -9,7 +9,7 @@ export interface ApiDeps {
   readOnly: boolean;
   status(): { device: DeviceStatus; clients: number; stream: { start: number; end: number } };
   listPorts(): Promise<PortInfo[]>;
-  /** Sends bytes to the device; the caller has checked the device is open. */
+  /** Sends bytes to the device (the buffer is transferred: unusable afterwards); the caller checked it is open. */
   write(bytes: Uint8Array): void;
 }
 
@@ -31,8 +31,9 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
         const body = await readBody(ctx.req, MAX_WRITE_FRAME_BYTES);
         if (body === null)
           return void ((ctx.status = 413), (ctx.body = { error: `body over ${MAX_WRITE_FRAME_BYTES} bytes` }));
+        const written = body.byteLength; // write() transfers the buffer, which detaches it
         deps.write(body);
-        ctx.body = { written: body.byteLength };
+        ctx.body = { written };
         return;
       }
     }

@@ -107,7 +107,7 @@ describe('bad input', () => {
   it('answers malformed and unknown control frames with an error and keeps serving', async () => {
     const server = await serve();
     const client = await connect(server.url);
-    await client.message('hello');
+    await client.untilText('READY'); // the device is open
     client.ws.send('this is not json');
     client.ws.send('{"type":"reboot-the-moon"}');
     client.ws.send('x'.repeat(MAX_CONTROL_BYTES + 1));
