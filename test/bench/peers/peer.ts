@@ -1,0 +1,29 @@
+// What the benchmark needs from every server it measures, whatever its protocol.
+import type { LineChecker } from '../line-checker.js';
+
+/** The servers measured side by side. The floor is the reference every ratio is taken against. */
+export const PEER_NAMES = ['floor', 'ser2net', 'serialdeck'] as const;
+/** One of PEER_NAMES. */
+export type PeerName = (typeof PEER_NAMES)[number];
+
+/** One connected client. Received bytes go to the checker it was connected with. */
+export interface BenchClient {
+  /** Stops reading from the socket (the kernel buffers fill, then the server sees back-pressure). */
+  pause(): void;
+  resume(): void;
+  /** Sends bytes to be written to the device. */
+  send(bytes: Uint8Array): void;
+  close(): void;
+}
+
+/** A running server on one device, as a child process whose CPU and memory can be read. */
+export interface Peer {
+  readonly name: PeerName;
+  readonly pid: number;
+  /** Spawn → listening, in ms. */
+  readonly startupMs: number;
+  /** Connects a client whose received stream is fed to `checker`; resolves once it can receive. */
+  connect(checker: LineChecker): Promise<BenchClient>;
+  /** Stops the server; safe twice. */
+  stop(): Promise<void>;
+}

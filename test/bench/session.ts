@@ -1,0 +1,96 @@
+// One measured run: a fresh pty pair, one peer on it, N checked clients, one generator pass.
+import { withDeadline } from './deadline.js';
+import { startGenerator, type Generator } from './generator.js';
+import type { GeneratorResult, GeneratorSettings } from './generator-core.js';
+import { LineChecker, type CheckResult } from './line-checker.js';
+import type { BenchClient, Peer, PeerName } from './peers/peer.js';
+import { startPeer } from './peers/start-peer.js';
+import { createPtyPair, type PtyPair } from './pty-pair.js';
+
+/** Longest the first priming line may take to reach every client, in ms (ser2net opens the device on connect). */
+const PRIME_TIMEOUT_MS = 10_000;
+/** Longest clients may take to catch up after the generator stops, in ms; past it, what is missing is lost. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/** A peer on a fresh device with connected clients. close() tears everything down; safe twice. */
+export interface Session {
+  readonly peer: Peer;
+  readonly pair: PtyPair;
+  readonly clients: BenchClient[];
+  /** Runs the generator once (a session runs once: its clients' checkers are not reset); see RunHooks. */
+  run(settings: GeneratorSettings, hooks?: RunHooks): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Called during a run: onGo right after the first data line is released; during alongside generation. */
+export interface RunHooks {
+  onGo?: () => void;
+  during?: (generator: Generator) => Promise<void>;
+}
+
+/** What was sent and what each client got. */
+export interface RunResult {
+  sent: GeneratorResult;
+  received: CheckResult[];
+  /** hrtime (ns) when every client had caught up (or the drain timed out). */
+  drainedNs: number;
+}
+
+/** Options for openSession. */
+export interface SessionOptions {
+  clients: number;
+  lineBytes: number;
+  recordLatency: boolean;
+}
+
+/** Starts a pty pair and `peer` on it and connects the clients. */
+export async function openSession(peerName: PeerName, options: SessionOptions): Promise<Session> {
+  const pair = await createPtyPair();
+  let peer: Peer | null = null;
+  const clients: BenchClient[] = [];
+  const checkers: LineChecker[] = [];
+  let generator: Generator | null = null;
+  let closing: Promise<void> | null = null;
+  let ran = false;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      generator?.stop();
+      for (const client of clients) client.close();
+      await peer?.stop();
+      await pair.close(); // unblocks a generator stuck writing into a full pty
+      await generator?.terminate();
+    })());
+  try {
+    peer = await startPeer(peerName, pair.devicePath);
+    for (let i = 0; i < options.clients; i++) {
+      const checker = new LineChecker(options.lineBytes, options.recordLatency);
+      checkers.push(checker);
+      clients.push(await peer.connect(checker));
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const started: Peer = peer;
+  return {
+    peer: started,
+    pair,
+    clients,
+    close,
+    run: async (settings, hooks = {}) => {
+      if (ran) throw new Error('run: a session runs once');
+      ran = true;
+      if (settings.lineBytes !== options.lineBytes) throw new Error('run: line length differs from the session');
+      generator = startGenerator(pair.boardPath, settings);
+      await withDeadline(Promise.all(checkers.map((c) => c.primed())), PRIME_TIMEOUT_MS, 'priming line never reached every client');
+      generator.go();
+      hooks.onGo?.();
+      const [sent] = await Promise.all([generator.result, hooks.during?.(generator)]);
+      await withDeadline(Promise.all(checkers.map((c) => c.reached(sent.lines))), DRAIN_TIMEOUT_MS, null);
+      const drainedNs = Number(process.hrtime.bigint());
+      await generator.terminate();
+      generator = null;
+      return { sent, received: checkers.map((c) => c.finish(sent.lines)), drainedNs };
+    },
+  };
+}
