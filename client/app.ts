@@ -1,6 +1,12 @@
 // Builds the page: console, connection, toolbar, input and find bar, wired together. Nothing here
 // runs at import time; main.ts calls createApp(document, window).start().
-import type { DeviceStatus, LineEnding, ServerMessage } from '../server/protocol.js';
+import {
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type DeviceStatus,
+  type LineEnding,
+  type ServerMessage,
+} from '../server/protocol.js';
 import { browserSocketFactory } from './browser-socket.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { byId } from './dom.js';
@@ -61,7 +67,7 @@ export function createApp(doc: Document, view: Window): App {
   const terminal = screen.terminal;
   const utf8 = new TextEncoder();
 
-  let connectionState: ConnectionState = { kind: 'stopped' };
+  let connectionState: ConnectionState = { kind: 'connecting', attempt: 0 };
   let device: DeviceStatus | null = null;
   let readOnly = false;
   let status: StatusView = describeStatus(connectionState, device, readOnly, timers.now());
@@ -103,6 +109,10 @@ export function createApp(doc: Document, view: Window): App {
         // An offset behind ours means a different stream (the server restarted): say so, don't merge silently.
         if (resumeFrom !== null && message.offset < resumeFrom) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
         tracker.start(message.offset);
+        // Same server, newer build (upgraded and restarted under an open tab): this page's code is stale.
+        if (message.protocol !== PROTOCOL_VERSION) {
+          notifier.toast(`The server speaks protocol ${message.protocol}, this page ${PROTOCOL_VERSION}: reload the page.`, 'error');
+        }
         readOnly = message.readOnly;
         device = message.device;
         toolbar.showClients(message.clients);
@@ -144,7 +154,7 @@ export function createApp(doc: Document, view: Window): App {
     return true;
   }
 
-  function sendControl(message: Parameters<Connection['sendMessage']>[0], done?: string): void {
+  function sendControl(message: ClientMessage, done?: string): void {
     if (!connection.sendMessage(message)) notifier.toast('Not connected; try again once the console reconnects.', 'error');
     else if (done) notifier.toast(done);
   }
@@ -158,6 +168,7 @@ export function createApp(doc: Document, view: Window): App {
     lineInput.setReadOnly(readOnly);
     terminal.options.disableStdin = readOnly;
     notifier.banner(bannerText(status));
+    doc.title = device ? `${device.path} · ${status.label} — serialdeck` : 'serialdeck';
     if (previous.state !== status.state || previous.readOnly !== status.readOnly) {
       notifier.announce(`Status: ${status.detail}${status.readOnly ? ' (read-only)' : ''}`);
     }
