@@ -28,13 +28,7 @@ async function main(): Promise<void> {
     process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.port}: ${error.message}\n`);
     process.exit(1);
   });
-  process.stdout.write(`serialdeck listening on ${server.openUrl}\n`);
-  if (['0.0.0.0', '::'].includes(command.config.host)) {
-    const port = new URL(server.url).port;
-    for (const addr of Object.values(networkInterfaces()).flat())
-      if (addr && addr.family === 'IPv4' && !addr.internal)
-        process.stdout.write(`  also on http://${addr.address}:${port}/${server.openUrl.slice(server.url.length)}\n`);
-  }
+  // Handlers go in before the listening line: whoever reads that line may signal at once.
   let signals = 0;
   const stop = (): void => {
     // A second Ctrl+C while closing means "now".
@@ -43,6 +37,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(`serialdeck listening on ${server.openUrl}\n`);
+  if (['0.0.0.0', '::'].includes(command.config.host)) {
+    const port = new URL(server.url).port;
+    for (const addr of Object.values(networkInterfaces()).flat())
+      if (addr && addr.family === 'IPv4' && !addr.internal)
+        process.stdout.write(`  also on http://${addr.address}:${port}/${server.openUrl.slice(server.url.length)}\n`);
+  }
 }
 
 await main();
