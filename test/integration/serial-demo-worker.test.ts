@@ -86,6 +86,18 @@ describe('demo board through the worker', () => {
     expect(reply).toContain(`echo from the browser\r\nfrom the browser\r\n${DEMO_PROMPT}`);
   });
 
+  it('transfers a write buffer it owns whole, and copies a view of a shared one', async () => {
+    const demo = openDemo();
+    await demo.output('READY');
+    const whole = new TextEncoder().encode('echo one\r');
+    demo.handle.post({ type: 'write', data: whole });
+    expect(whole.byteLength).toBe(0); // transferred: detached here
+    const pool = new TextEncoder().encode('xxecho two\rxx');
+    demo.handle.post({ type: 'write', data: pool.subarray(2, 11) });
+    expect(pool.byteLength).toBe(13); // a view of a larger buffer is copied, the pool left intact
+    await demo.output(`two\r\n${DEMO_PROMPT}`);
+  });
+
   it('reboots on a DTR pulse (reset)', async () => {
     const demo = openDemo();
     await demo.output('READY');
