@@ -27,6 +27,7 @@ export function describeOpenError(path: string, error: WireError): string {
       `permission denied opening ${path}: add your user to the dialout group ` +
       `(sudo usermod -aG dialout $USER, then log out and back in)`
     );
+  if (code === 'ENOTTY') return `${path} is not a serial device (${error.message})`;
   if (code === 'EBUSY') return `${path} is in use by another program (close it, then serialdeck reopens the port)`;
   return `cannot open ${path}: ${error.message}`;
 }

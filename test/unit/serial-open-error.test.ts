@@ -18,6 +18,9 @@ describe('open errors', () => {
       'add your user to the dialout group',
     );
     expect(describeOpenError('/dev/ttyACM0', { message: 'x', code: 'EBUSY' })).toContain('in use by another program');
+    expect(describeOpenError('/etc/hostname', { message: 'Inappropriate ioctl for device', code: 'ENOTTY' })).toBe(
+      '/etc/hostname is not a serial device (Inappropriate ioctl for device)',
+    );
     expect(describeOpenError('/dev/ttyACM0', { message: 'Weird failure' })).toBe('cannot open /dev/ttyACM0: Weird failure');
   });
 });
