@@ -25,9 +25,10 @@
 // CPU time runs in slices of this many microseconds between pty services: the worst-case
 // extra latency of a byte, and ~1 ms is what a USB-serial chip adds anyway.
 #define SLICE_US 1000
-// When the host cannot keep up (a busy Pi), let simulated time fall behind rather than
-// bursting to catch up: beyond this lag the wall-clock anchor is moved.
-#define MAX_LAG_US 20000
+// After the host stalled the emulator (a busy CI machine deschedules it for tens of ms),
+// simulated time catches up by running unthrottled, so millis() stays true to the wall clock.
+// Beyond this lag the host is simply too slow (an old Pi): the anchor moves and time runs slower.
+#define MAX_LAG_US 250000
 // The Uno's supply, in millivolts: the ADC's reference for analogRead().
 #define UNO_SUPPLY_MV 5000
 // How often, at most, to say that the host is too slow.

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@ static void on_xoff(avr_irq_t *irq, uint32_t value, void *param) {
 
 int uart_pty_init(uart_pty_t *p, avr_t *avr, char uart) {
 	memset(p, 0, sizeof *p);
+	p->master = p->watch = -1;
 	p->avr = avr;
 	p->xoff = 1; // until the firmware enables its receiver
 	p->irq = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ(uart), 0);
@@ -80,9 +82,15 @@ int uart_pty_init(uart_pty_t *p, avr_t *avr, char uart) {
 		cfsetspeed(&tio, B115200);
 		tcsetattr(slave, TCSANOW, &tio);
 	}
-	// Closing our slave fd lets poll() on the master report POLLHUP whenever no client has
-	// the pty open: that is how "connected" is known.
+	// With our slave fd closed, poll() on the master reports POLLHUP while no client has the
+	// pty open: that is "connected". inotify on the slave's path adds what POLLHUP misses, a
+	// close and reopen between two looks (see saw_reopen()).
 	close(slave);
+	p->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (p->watch >= 0 && inotify_add_watch(p->watch, p->path, IN_OPEN | IN_CLOSE) < 0) {
+		close(p->watch);
+		p->watch = -1;
+	}
 	fcntl(p->master, F_SETFL, fcntl(p->master, F_GETFL) | O_NONBLOCK);
 	fcntl(p->master, F_SETFD, FD_CLOEXEC);
 
@@ -113,19 +121,50 @@ static void read_input(uart_pty_t *p) {
 	}
 }
 
+// Reads the slave's open/close events since the last call. Returns 1 if an open followed a
+// close seen while a client was connected: a client left and one came back between two polls,
+// which POLLHUP alone misses. (Opens and closes cannot simply be counted: inotify merges
+// identical consecutive events, and libuv's tty setup opens the path twice in a row.)
+static int saw_reopen(uart_pty_t *p) {
+	int reopened = 0;
+	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	while ((n = read(p->watch, events, sizeof events)) > 0) {
+		for (char *at = events; at < events + n;) {
+			const struct inotify_event *e = (const struct inotify_event *)at;
+			if (e->mask & IN_CLOSE) {
+				p->closed_since_open = 1;
+			} else if ((e->mask & IN_OPEN) && p->closed_since_open) {
+				p->closed_since_open = 0;
+				reopened = 1;
+			}
+			at += sizeof *e + e->len;
+		}
+	}
+	return reopened;
+}
+
 int uart_pty_service(uart_pty_t *p) {
+	// Events first, then the state: every event read happened before the poll.
+	int reopened = p->watch >= 0 && saw_reopen(p);
 	struct pollfd pfd = {.fd = p->master, .events = POLLIN | (p->out_len ? POLLOUT : 0)};
 	if (poll(&pfd, 1, 0) < 0) return UART_PTY_IDLE; // EINTR: try again next slice
-	int connected = !(pfd.revents & POLLHUP);
+	int was = p->connected;
+	// POLLHUP on the master: no client has the slave open (our own slave fd is closed).
+	p->connected = !(pfd.revents & POLLHUP);
+	if (!p->connected) p->closed_since_open = 0; // the next open is a plain "!was" transition
 	int event = UART_PTY_IDLE;
-	if (connected != p->connected) {
-		p->connected = connected;
-		// Nothing carries over between clients: a new one starts with an empty line.
+	if (p->connected && (!was || reopened)) {
+		event = UART_PTY_OPENED;
+	} else if (was && !p->connected) {
+		event = UART_PTY_CLOSED;
+	}
+	if (event != UART_PTY_IDLE) {
+		// Nothing carries over between clients (the kernel drops what the last one left unread).
 		p->in_len = p->out_len = 0;
 		p->in_head = p->out_head = 0;
-		event = connected ? UART_PTY_OPENED : UART_PTY_CLOSED;
 	}
-	if (!connected) return event;
+	if (!p->connected) return event;
 	if (pfd.revents & POLLIN) read_input(p);
 	feed(p);
 	flush_output(p);
@@ -141,6 +180,7 @@ void uart_pty_chip_reset(uart_pty_t *p) {
 }
 
 void uart_pty_close(uart_pty_t *p) {
+	if (p->watch >= 0) close(p->watch);
 	if (p->master >= 0) close(p->master);
-	p->master = -1;
+	p->watch = p->master = -1;
 }

@@ -23,6 +23,8 @@ typedef struct uart_pty_t {
 	avr_irq_t *irq;        // the UART's IRQs, indexed by UART_IRQ_INPUT/OUTPUT/OUT_XON/OUT_XOFF
 	int master;            // pty master fd, non-blocking
 	char path[256];        // slave path, e.g. /dev/pts/3
+	int watch;             // inotify fd watching opens and closes of the slave, or -1
+	int closed_since_open; // a close was seen since the last open (see saw_reopen())
 	int connected;         // someone has the slave open
 	int xoff;              // the UART's receive FIFO is full (or the receiver is off)
 	uint8_t in[UART_PTY_IN_BYTES];
