@@ -69,6 +69,7 @@ export function createApp(doc: Document, view: Window): App {
 
   let connectionState: ConnectionState = { kind: 'connecting', attempt: 0 };
   let device: DeviceStatus | null = null;
+  let streamId: string | null = null; // the server stream our offsets belong to (from hello)
   let readOnly = false;
   let status: StatusView = describeStatus(connectionState, device, readOnly, timers.now());
   let countdown: TimerHandle | null = null;
@@ -78,7 +79,7 @@ export function createApp(doc: Document, view: Window): App {
     timers,
   });
   const connection = new Connection({
-    url: (offset) => webSocketUrl(view.location.href, offset),
+    url: (offset) => webSocketUrl(view.location.href, offset, streamId),
     resumeOffset: () => tracker.resumeOffset(),
     createSocket: browserSocketFactory(),
     timers,
@@ -106,8 +107,9 @@ export function createApp(doc: Document, view: Window): App {
     switch (message.type) {
       case 'hello': {
         const resumeFrom = tracker.resumeOffset();
-        // An offset behind ours means a different stream (the server restarted): say so, don't merge silently.
-        if (resumeFrom !== null && message.offset < resumeFrom) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
+        // Another stream id means the server restarted: say so, don't merge old and new output silently.
+        if (resumeFrom !== null && message.stream !== streamId) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
+        streamId = message.stream;
         tracker.start(message.offset);
         // Same server, newer build (upgraded and restarted under an open tab): this page's code is stale.
         if (message.protocol !== PROTOCOL_VERSION) {

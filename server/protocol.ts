@@ -8,7 +8,10 @@
 /** Version of this protocol; sent in `hello` and bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 
-/** Path the WebSocket server upgrades on. Query: `offset=N` resumes the stream at byte offset N. */
+/**
+ * Path the WebSocket server upgrades on. Query: `offset=N&stream=ID` resumes stream ID at byte offset N
+ * (a different stream ID, from before a server restart, gets the new stream replayed from its start).
+ */
 export const WS_PATH = '/ws';
 
 /** Largest text (control) frame the server accepts, in bytes; control messages are tiny. */
@@ -65,6 +68,8 @@ export type ServerMessage =
       /** First message on every connection. Binary frames that follow start at stream offset `offset`. */
       type: 'hello';
       protocol: number;
+      /** Identifies this server's stream; offsets from another stream (before a restart) mean nothing here. */
+      stream: string;
       offset: number;
       readOnly: boolean;
       device: DeviceStatus;
@@ -177,7 +182,7 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
   if (typeof value === 'string') return { ok: false, error: value };
   switch (value.type) {
     case 'hello':
-      return isCount(value.offset) && isCount(value.protocol) && isDeviceStatus(value.device)
+      return isCount(value.offset) && isCount(value.protocol) && typeof value.stream === 'string' && isDeviceStatus(value.device)
         ? { ok: true, message: value as ServerMessage }
         : { ok: false, error: 'hello: bad fields' };
     case 'status':

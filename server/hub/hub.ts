@@ -1,6 +1,7 @@
 // The WebSocket side of one serial port: accepts upgrades (token, Origin, client cap), keeps the
 // scrollback, fans device bytes out to every client through its own ClientStream, and turns client
 // frames into worker messages. Nothing here waits on a client.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -57,6 +58,8 @@ interface Client {
 export class Hub {
   private readonly wss: WebSocketServer;
   private readonly scrollback: Scrollback;
+  /** Names this stream, so a client resuming with offsets from before a restart is recognised. */
+  private readonly streamId = randomUUID();
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
@@ -136,7 +139,7 @@ export class Hub {
     if (!isAuthorized(req, url, this.options.token)) return ws.close(CloseCode.policyViolation, 'token required');
     if (this.clients.size >= this.options.maxClients) return ws.close(CloseCode.tryAgainLater, 'too many clients');
 
-    const { helloOffset, offset, notBuffered } = this.resumePoint(url.searchParams.get('offset'));
+    const { helloOffset, offset, notBuffered } = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'));
     const stream = new ClientStream(ws, this.scrollback, this.options.limits ?? DEFAULT_STREAM_LIMITS, offset);
     const client: Client = { ws, stream, alive: true };
     this.clients.add(client);
@@ -144,6 +147,7 @@ export class Hub {
     stream.sendControl({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
+      stream: this.streamId,
       offset: helloOffset,
       readOnly: this.options.readOnly,
       device: this.device.status,
@@ -163,12 +167,16 @@ export class Hub {
   /**
    * Where a (re)connecting client starts: the offset its hello names, where sending begins, and
    * the gap between them. No offset: replay the whole scrollback. An offset still
-   * buffered: exactly there. Older: the oldest buffered byte, with the gap reported. Beyond the end
-   * (this server restarted since): a new stream, replayed whole.
+   * buffered: exactly there. Older: the oldest buffered byte, with the gap reported. Another stream's
+   * id, or beyond the end (this server restarted since): the new stream, replayed whole.
    */
-  private resumePoint(param: string | null): { helloOffset: number; offset: number; notBuffered: number } {
+  private resumePoint(
+    param: string | null,
+    stream: string | null,
+  ): { helloOffset: number; offset: number; notBuffered: number } {
     const { start, end } = this.scrollback;
-    const asked = param !== null && /^\d+$/.test(param) ? Number(param) : null;
+    const sameStream = stream === null || stream === this.streamId;
+    const asked = param !== null && /^\d+$/.test(param) && sameStream ? Number(param) : null;
     if (asked === null || asked > end) return { helloOffset: start, offset: start, notBuffered: 0 };
     if (asked < start) return { helloOffset: asked, offset: start, notBuffered: start - asked };
     return { helloOffset: asked, offset: asked, notBuffered: 0 };

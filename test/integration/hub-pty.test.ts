@@ -80,10 +80,16 @@ describe('serialdeck over a pty', () => {
     await late.untilText('three\r\n');
     expect(late.text()).toBe('one\r\ntwo\r\nthree\r\n');
 
-    const resumed = await open(`offset=${offset}`);
+    const { stream } = await first.message('hello');
+    const resumed = await open(`offset=${offset}&stream=${stream}`);
     await resumed.untilText('three\r\n');
     expect((await resumed.message('hello')).offset).toBe(offset);
     expect(resumed.text()).toBe('three\r\n');
+
+    // Offsets from another stream (a server since restarted) are not trusted: the stream is replayed whole.
+    const stranger = await open(`offset=${offset}&stream=not-this-one`);
+    await stranger.untilText('three\r\n');
+    expect(stranger.text()).toBe('one\r\ntwo\r\nthree\r\n');
   });
 
   it('reports an unplug as waiting, and carries on when the device comes back', async () => {

@@ -13,7 +13,7 @@ const device: DeviceStatus = {
   lineDelayMs: 0,
 };
 const hello = (offset: number): string =>
-  encodeMessage({ type: 'hello', protocol: 1, offset, readOnly: false, device, clients: 1 });
+  encodeMessage({ type: 'hello', protocol: 1, stream: 's1', offset, readOnly: false, device, clients: 1 });
 
 /** A socket the test drives by hand: it records what was sent and plays the server's side through `handlers`. */
 class FakeSocket {

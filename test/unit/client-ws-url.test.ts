@@ -14,4 +14,9 @@ describe('webSocketUrl', () => {
   it("drops the page's own query and hash (a token in the URL is not resent)", () => {
     expect(webSocketUrl('http://h:1/?token=abc#x', 0)).toBe('ws://h:1/ws?offset=0');
   });
+
+  it('names the stream the offset belongs to, so a restarted server does not trust it', () => {
+    expect(webSocketUrl('http://h:1/', 42, 'abc-123')).toBe('ws://h:1/ws?offset=42&stream=abc-123');
+    expect(webSocketUrl('http://h:1/', null, 'abc-123')).toBe('ws://h:1/ws');
+  });
 });

@@ -69,7 +69,7 @@ describe('protocol: client → server', () => {
 
 describe('protocol: server → client', () => {
   const valid: ServerMessage[] = [
-    { type: 'hello', protocol: PROTOCOL_VERSION, offset: 42, readOnly: false, device, clients: 3 },
+    { type: 'hello', protocol: PROTOCOL_VERSION, stream: 'abc', offset: 42, readOnly: false, device, clients: 3 },
     { type: 'status', device: { ...device, state: 'waiting', dtr: null } },
     { type: 'skipped', bytes: 1000, offset: 2042, reason: 'slow-client' },
     { type: 'clients', count: 0 },
