@@ -215,7 +215,8 @@ export class Hub {
         return this.device.post(post);
       }
       case 'reset':
-        return this.device.post({ type: 'set-signals', dtr: false, rts: false, pulseMs: message.ms ?? RESET_PULSE_MS });
+        // The worker holds DTR and RTS low for pulseMs, then asserts them again (the Arduino auto-reset).
+        return this.device.post({ type: 'set-signals', pulseMs: message.ms ?? RESET_PULSE_MS });
       case 'set-pacing':
         return this.device.post({
           type: 'set-pacing',
