@@ -2,7 +2,7 @@
 // in step with the wall clock, with UART0 on a pseudo-terminal. It prints the pty's path
 // on stdout when ready; open that path as you would /dev/ttyACM0. See ../README.md.
 //
-//   emulated-uno [--link PATH] [--no-reset-on-open] [--mcu NAME] [--freq HZ] [--verbose] FIRMWARE.elf
+//   emulated-uno [--link PATH] [--no-reset-on-open] [--boot-ms MS] [--mcu NAME] [--freq HZ] [--verbose] FIRMWARE.elf
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -31,6 +31,10 @@
 #define MAX_LAG_US 250000
 // The Uno's supply, in millivolts: the ADC's reference for analogRead().
 #define UNO_SUPPLY_MV 5000
+// After a DTR reset a Uno's bootloader (optiboot) listens for an upload for about half a
+// second before it starts the sketch, in ms. Hosts rely on it without knowing: serialport
+// flushes the input right after opening, which would eat a banner printed at once.
+#define BOOTLOADER_MS 500
 // How often, at most, to say that the host is too slow.
 #define LAG_WARNING_INTERVAL_S 10
 
@@ -74,12 +78,14 @@ static void sleep_until_ns(uint64_t deadline) {
 }
 
 static void usage(FILE *out) {
-	fputs("usage: emulated-uno [--link PATH] [--no-reset-on-open] [--mcu NAME] [--freq HZ] [--verbose] FIRMWARE.elf\n"
+	fputs("usage: emulated-uno [--link PATH] [--no-reset-on-open] [--boot-ms MS] [--mcu NAME] [--freq HZ] [--verbose] FIRMWARE.elf\n"
 	      "Runs FIRMWARE.elf on an emulated Arduino Uno with UART0 on a pseudo-terminal, whose path\n"
 	      "is printed on stdout when ready.\n"
 	      "  --link PATH          also make PATH a symlink to the pty (removed on exit)\n"
 	      "  --no-reset-on-open   do not reset the chip when a client opens the pty\n"
-	      "                       (default: reset, like the Uno's DTR auto-reset)\n"
+	      "                       (default: reset, like the Uno's DTR auto-reset, and hold it\n"
+	      "                       in reset for the bootloader's wait, --boot-ms)\n"
+	      "  --boot-ms MS         bootloader wait after a reset on open (default 500)\n"
 	      "  --mcu NAME           simavr core (default atmega328p)\n"
 	      "  --freq HZ            clock (default 16000000)\n"
 	      "  --verbose            simavr warnings and UART traffic counts on stderr\n",
@@ -91,20 +97,31 @@ int main(int argc, char **argv) {
 	const char *mcu = "atmega328p";
 	uint32_t freq = 16000000;
 	int reset_on_open = 1;
+	unsigned long boot_ms = BOOTLOADER_MS;
 	int verbose = 0;
 	static const struct option options[] = {
 		{"link", required_argument, NULL, 'l'},
 		{"no-reset-on-open", no_argument, NULL, 'n'},
+		{"boot-ms", required_argument, NULL, 'b'},
 		{"mcu", required_argument, NULL, 'm'},
 		{"freq", required_argument, NULL, 'f'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	for (int c; (c = getopt_long(argc, argv, "l:nm:f:vh", options, NULL)) != -1;) {
+	for (int c; (c = getopt_long(argc, argv, "l:nb:m:f:vh", options, NULL)) != -1;) {
 		switch (c) {
 		case 'l': link_path = optarg; break;
 		case 'n': reset_on_open = 0; break;
+		case 'b': {
+			char *end;
+			boot_ms = strtoul(optarg, &end, 10);
+			if (*end || *optarg == '\0' || boot_ms > 10000) {
+				fprintf(stderr, "emulated-uno: --boot-ms must be a number of ms from 0 to 10000\n");
+				return 2;
+			}
+			break;
+		}
 		case 'm': mcu = optarg; break;
 		case 'f': {
 			char *end;
@@ -186,8 +203,21 @@ int main(int argc, char **argv) {
 	uint64_t anchor_ns = now_ns();
 	avr_cycle_count_t anchor_cycle = avr->cycle;
 	uint64_t last_lag_warning_ns = 0;
+	uint64_t boot_until_ns = 0; // while set, the chip is held in reset (the bootloader's wait)
 	int status = 0;
 	while (!stop_signal) {
+		if (boot_until_ns) {
+			uint64_t now = now_ns();
+			if (now < boot_until_ns) {
+				if (uart_pty_service(&pty) == UART_PTY_OPENED) boot_until_ns = now + boot_ms * 1000000u;
+				sleep_until_ns(now + SLICE_US * 1000u < boot_until_ns ? now + SLICE_US * 1000u : boot_until_ns);
+				continue;
+			}
+			boot_until_ns = 0;
+			uart_pty_chip_reset(&pty, 0);
+			anchor_ns = now;
+			anchor_cycle = avr->cycle;
+		}
 		avr_cycle_count_t slice_end = avr->cycle + slice_cycles;
 		while (avr->cycle < slice_end) {
 			int state = avr_run(avr);
@@ -204,9 +234,10 @@ int main(int argc, char **argv) {
 			if (verbose) fprintf(stderr, "emulated-uno: client opened %s\n", pty.path);
 			if (reset_on_open) {
 				avr_reset(avr);
-				uart_pty_chip_reset(&pty);
+				uart_pty_chip_reset(&pty, boot_ms > 0);
 				anchor_ns = now_ns();
 				anchor_cycle = avr->cycle;
+				if (boot_ms > 0) boot_until_ns = anchor_ns + boot_ms * 1000000u;
 			}
 			break;
 		case UART_PTY_CLOSED:

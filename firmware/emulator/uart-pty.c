@@ -112,6 +112,12 @@ static void flush_output(uart_pty_t *p) {
 }
 
 static void read_input(uart_pty_t *p) {
+	if (p->in_reset) {
+		uint8_t sink[256];
+		while (read(p->master, sink, sizeof sink) > 0) {
+		}
+		return;
+	}
 	// Read only into an empty buffer, so a fast writer waits in the kernel's pty buffer.
 	if (p->in_len > 0) return;
 	ssize_t n = read(p->master, p->in, UART_PTY_IN_BYTES);
@@ -171,9 +177,10 @@ int uart_pty_service(uart_pty_t *p) {
 	return event;
 }
 
-void uart_pty_chip_reset(uart_pty_t *p) {
+void uart_pty_chip_reset(uart_pty_t *p, int held) {
 	// Input on its way to a resetting chip is lost (on a real Uno the bootloader eats it);
 	// output already sent stays on its way to the client.
+	p->in_reset = held;
 	p->xoff = 1;
 	p->in_len = 0;
 	p->in_head = 0;

@@ -27,6 +27,7 @@ typedef struct uart_pty_t {
 	int closed_since_open; // a close was seen since the last open (see saw_reopen())
 	int connected;         // someone has the slave open
 	int xoff;              // the UART's receive FIFO is full (or the receiver is off)
+	int in_reset;          // the chip is held in reset (bootloader): input is read and dropped
 	uint8_t in[UART_PTY_IN_BYTES];
 	size_t in_head, in_len;
 	uint8_t out[UART_PTY_OUT_BYTES];
@@ -48,8 +49,10 @@ int uart_pty_init(uart_pty_t *p, avr_t *avr, char uart);
 // UART_PTY_CLOSED on those transitions, UART_PTY_IDLE otherwise.
 int uart_pty_service(uart_pty_t *p);
 
-// Call after avr_reset(): the UART comes back with its receiver off, so input waits for XON.
-void uart_pty_chip_reset(uart_pty_t *p);
+// Call after avr_reset() with held = 1 while the chip is not running yet (the bootloader's
+// wait: input is read and dropped), then with held = 0 once it runs. The UART comes back with
+// its receiver off, so input waits for XON either way.
+void uart_pty_chip_reset(uart_pty_t *p, int held);
 
 void uart_pty_close(uart_pty_t *p);
 

@@ -14,6 +14,8 @@ import {
   type PtyTerminal,
 } from '../helpers/emulated-uno.js';
 
+/** The emulator's default bootloader wait after a reset on open, in ms (firmware/README.md). */
+const BOOTLOADER_MS = 500;
 /** How long the pty stays closed while the board keeps printing: the scenario, not a synchronisation. */
 const CLOSED_FOR_MS = 1_000;
 
@@ -76,6 +78,17 @@ describe('emulated Uno', () => {
     expect(await second.readUntil(BOARD_PROMPT)).toBe(`${BOARD_BANNER}${BOARD_PROMPT}`);
     await second.write('status\n');
     expect(await second.readUntil('\r\n> ')).toContain(' led=off '); // state did not survive the reset
+  });
+
+  it('holds the chip in reset for the bootloader wait after an open, dropping what arrives meanwhile', async () => {
+    const uno = await start();
+    const term = await open(uno.path);
+    const opened = performance.now();
+    await term.write('led on\n'); // eaten by the "bootloader", as on a real Uno
+    expect(await term.readUntil(BOARD_PROMPT)).toBe(`${BOARD_BANNER}${BOARD_PROMPT}`);
+    expect(performance.now() - opened).toBeGreaterThan(BOOTLOADER_MS * 0.9);
+    await term.write('status\n');
+    expect(await term.readUntil('\r\n> ')).toContain(' led=off ');
   });
 
   it('with --no-reset-on-open, keeps running across clients and drops what it printed while nobody listened', async () => {
