@@ -9,6 +9,8 @@ import { createPtyPair, type PtyPair } from './pty-pair.js';
 
 /** Longest the first priming line may take to reach every client, in ms (ser2net opens the device on connect). */
 const PRIME_TIMEOUT_MS = 10_000;
+/** Longest one client may take to connect (and, for serialdeck, get its hello), in ms. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** Longest clients may take to catch up after the generator stops, in ms; past it, what is missing is lost. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -65,7 +67,9 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
     for (let i = 0; i < options.clients; i++) {
       const checker = new LineChecker(options.lineBytes, options.recordLatency);
       checkers.push(checker);
-      clients.push(await peer.connect(checker));
+      const connecting = peer.connect(checker);
+      await withDeadline(connecting, CONNECT_TIMEOUT_MS, `client ${i + 1} not connected in ${CONNECT_TIMEOUT_MS} ms`);
+      clients.push(await connecting);
     }
   } catch (err) {
     await close();

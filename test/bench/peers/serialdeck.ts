@@ -19,16 +19,24 @@ function nodeFlags(): string[] {
   return (process.env.SERIALDECK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 }
 
+/** A serialdeck peer also has a page to open in a browser. */
+export interface SerialdeckPeer extends Peer {
+  /** The URL the server printed (with its token, if it needs one). */
+  readonly pageUrl: string;
+}
+
 /** Runs serialdeck on `devicePath` on a free loopback port; resolves at its listening line. */
-export async function startSerialdeck(devicePath: string): Promise<Peer> {
+export async function startSerialdeck(devicePath: string): Promise<SerialdeckPeer> {
   const proc = await startServerProcess(
     process.execPath,
     [...nodeFlags(), SERIALDECK_CLI, devicePath, '--port', '0'],
-    { line: /serialdeck listening on (http:\/\/[^/\s]+)\// },
+    { line: /serialdeck listening on (http:\/\/\S+)/ },
   );
-  const url = `${proc.ready.replace(/^http/, 'ws')}${WS_PATH}`;
+  const pageUrl = proc.ready;
+  const url = `${new URL(pageUrl).origin.replace(/^http/, 'ws')}${WS_PATH}`;
   return {
     name: 'serialdeck',
+    pageUrl,
     pid: proc.pid,
     startupMs: proc.startupMs,
     connect: (checker) => connectWs(url, checker),

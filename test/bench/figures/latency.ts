@@ -1,0 +1,66 @@
+// Latency device → clients at a paced line rate, and the server's CPU share while relaying it.
+import { cpuSeconds } from '../proc-stats.js';
+import { openSession } from '../session.js';
+import { latencySummary } from '../stats.js';
+import { metric, type Figure } from './figure.js';
+import { integrityErrorBytes, pooledLatenciesMs } from './run-results.js';
+
+/**
+ * Line length, in bytes: 100 such lines a second is 11,500 B/s, a 115200-baud 8N1 line
+ * (11,520 B/s) running flat out; 2,000 a second (230 KB/s) is native-USB (CDC) traffic.
+ */
+const LINE_BYTES = 115;
+/** Clients per run: a console shared by a team, as in the throughput and slow-client figures. */
+const CLIENTS = 10;
+/** Generation time per run, in ms: at least 3 s of steady traffic… */
+const MIN_DURATION_MS = 3000;
+/** …and at least 500 lines (5,000 samples over 10 clients), enough for a stable p99. */
+const MIN_LINES = 500;
+const QUICK_DURATION_MS = 300;
+
+/** The latency figure at `linesPerSecond` (100 and 2,000 are reported). */
+export function latencyFigure(linesPerSecond: number): Figure {
+  const id = `latency-${linesPerSecond}`;
+  const rate = linesPerSecond.toLocaleString('en-US');
+  const measureCpu = linesPerSecond === 100;
+  return {
+    id,
+    title: `Latency device → ${CLIENTS} clients at ${rate} lines/s (${LINE_BYTES}-byte lines)`,
+    metrics: [
+      metric(`${id}.p50`, `Latency p50 at ${rate} lines/s`, 'ms', 2),
+      metric(`${id}.p99`, `Latency p99 at ${rate} lines/s`, 'ms', 2),
+      metric(`${id}.max`, `Latency max at ${rate} lines/s`, 'ms', 2),
+      metric(`${id}.errors`, `Lost + reordered + corrupted bytes at ${rate} lines/s`, 'B', 0, 'sum', false),
+      ...(measureCpu ? [metric(`${id}.cpu`, `Server CPU, 115200-baud traffic to ${CLIENTS} clients`, '% of a core', 2)] : []),
+    ],
+    async measure(peer, scale) {
+      const session = await openSession(peer, { clients: CLIENTS, lineBytes: LINE_BYTES, recordLatency: true });
+      try {
+        const durationMs = scale.quick
+          ? QUICK_DURATION_MS
+          : Math.max(MIN_DURATION_MS, (MIN_LINES / linesPerSecond) * 1000);
+        const probe = { cpuAtGo: 0, goNs: 0 };
+        const run = await session.run(
+          { lineBytes: LINE_BYTES, linesPerSecond, durationMs },
+          {
+            onGo: () => {
+              probe.cpuAtGo = cpuSeconds(session.peer.pid);
+              probe.goNs = Number(process.hrtime.bigint());
+            },
+          },
+        );
+        const cpuShare = (cpuSeconds(session.peer.pid) - probe.cpuAtGo) / ((run.drainedNs - probe.goNs) / 1e9);
+        const { p50, p99, max } = latencySummary(pooledLatenciesMs(run.received));
+        return {
+          [`${id}.p50`]: p50,
+          [`${id}.p99`]: p99,
+          [`${id}.max`]: max,
+          [`${id}.errors`]: integrityErrorBytes(run.received),
+          ...(measureCpu ? { [`${id}.cpu`]: cpuShare * 100 } : {}),
+        };
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}

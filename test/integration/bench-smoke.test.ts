@@ -1,0 +1,36 @@
+// The benchmark's quick mode, run as `npm run bench -- --quick` runs it, so the benchmark cannot rot:
+// every available peer relays checked traffic both ways and the table is printed.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+/** Upper bound on the quick benchmark, in ms: it takes a few seconds; a loaded CI box gets slack. */
+const QUICK_BENCH_TIMEOUT_MS = 60_000;
+
+type Samples = Record<string, Record<string, (number | null)[]>>;
+
+describe('npm run bench -- --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'serialdeck-bench-smoke-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('relays checked traffic through the floor and serialdeck and prints the table', async () => {
+    const json = join(dir, 'bench.json');
+    const { stdout } = await run(process.execPath, ['test/bench/run-bench.mjs', '--quick', '--json', json], {
+      timeout: QUICK_BENCH_TIMEOUT_MS,
+    });
+    expect(stdout).toMatch(/^\| Figure \| Unit \| floor \|/m);
+    expect(stdout).toMatch(/^\| Throughput to 10 clients, slowest client \| MiB\/s \| [\d.]+ \|/m);
+    const { samples, errors } = JSON.parse(readFileSync(json, 'utf8')) as { samples: Samples; errors: string[] };
+    expect(errors).toEqual([]);
+    for (const peer of ['floor', 'serialdeck']) {
+      expect(samples['throughput-10.mibs']?.[peer]?.[0], peer).toBeGreaterThan(0);
+      expect(samples['throughput-10.errors']?.[peer], peer).toEqual([0]);
+      expect(samples['keystroke.p50']?.[peer]?.[0], peer).toBeGreaterThan(0);
+      expect(samples['keystroke.errors']?.[peer], peer).toEqual([0]);
+    }
+  }, QUICK_BENCH_TIMEOUT_MS);
+});
