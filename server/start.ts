@@ -101,7 +101,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** The built client: dist/client beside dist/server when running the build, or from the repo when running sources. */
 function findClientDir(): string | null {
-  for (const rel of ['../client/', '../dist/client/']) {
+  // From source (server/start.ts), ../client is the unbuilt client: only the build counts.
+  const candidates = import.meta.url.endsWith('.ts') ? ['../dist/client/'] : ['../client/'];
+  for (const rel of candidates) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(`${dir}index.html`)) return dir;
   }
