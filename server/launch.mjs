@@ -23,6 +23,7 @@ const builtAt = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtim
 const sourcesAt = Math.max(newest(join(root, 'server')), newest(join(root, 'client')));
 if (builtAt < sourcesAt) {
   console.error('serialdeck: building server and client (first start, or sources changed)…');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Build chatter goes to stderr: stdout carries only the listening line, which tools wait for.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
 }
 await import(new URL('../dist/server/cli.js', import.meta.url).href);
