@@ -88,7 +88,7 @@ static void usage(FILE *out) {
 	      "  --boot-ms MS         bootloader wait after a reset on open (default 500)\n"
 	      "  --mcu NAME           simavr core (default atmega328p)\n"
 	      "  --freq HZ            clock (default 16000000)\n"
-	      "  --verbose            simavr warnings and UART traffic counts on stderr\n",
+	      "  --verbose            client opens and closes, simavr warnings, dropped output on stderr\n",
 	      out);
 }
 
@@ -160,6 +160,7 @@ int main(int argc, char **argv) {
 	avr_global_logger_set(logger);
 
 	static elf_firmware_t firmware; // large; and zeroed, which elf_read_firmware expects
+	errno = 0;
 	if (access(elf_path, R_OK) != 0 || elf_read_firmware(elf_path, &firmware) != 0) {
 		fprintf(stderr, "emulated-uno: cannot load %s: %s\n", elf_path,
 		        errno ? strerror(errno) : "not an AVR ELF file");
@@ -209,7 +210,7 @@ int main(int argc, char **argv) {
 		if (boot_until_ns) {
 			uint64_t now = now_ns();
 			if (now < boot_until_ns) {
-				if (uart_pty_service(&pty) == UART_PTY_OPENED) boot_until_ns = now + boot_ms * 1000000u;
+				if (uart_pty_service(&pty) == UART_PTY_OPENED) boot_until_ns = now + (uint64_t)boot_ms * 1000000u;
 				sleep_until_ns(now + SLICE_US * 1000u < boot_until_ns ? now + SLICE_US * 1000u : boot_until_ns);
 				continue;
 			}
@@ -237,7 +238,7 @@ int main(int argc, char **argv) {
 				uart_pty_chip_reset(&pty, boot_ms > 0);
 				anchor_ns = now_ns();
 				anchor_cycle = avr->cycle;
-				if (boot_ms > 0) boot_until_ns = anchor_ns + boot_ms * 1000000u;
+				if (boot_ms > 0) boot_until_ns = anchor_ns + (uint64_t)boot_ms * 1000000u;
 			}
 			break;
 		case UART_PTY_CLOSED:
@@ -249,7 +250,7 @@ int main(int argc, char **argv) {
 		uint64_t wall_ns = now_ns();
 		if (sim_ns > wall_ns) {
 			sleep_until_ns(sim_ns);
-		} else if (wall_ns - sim_ns > MAX_LAG_US * 1000u) {
+		} else if (wall_ns - sim_ns > (uint64_t)MAX_LAG_US * 1000u) {
 			anchor_ns = wall_ns;
 			anchor_cycle = avr->cycle;
 			if (wall_ns - last_lag_warning_ns > LAG_WARNING_INTERVAL_S * 1000000000ull) {
