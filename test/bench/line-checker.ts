@@ -118,6 +118,11 @@ export class LineChecker {
     return new Promise((resolve) => this.waiters.push({ lines, resolve }));
   }
 
+  /** Counts so far, mid-run: good lines and bytes, and every byte received. */
+  progress(): { goodLines: number; goodBytes: number; rawBytes: number } {
+    return { goodLines: this.r.goodLines, goodBytes: this.r.goodBytes, rawBytes: this.r.rawBytes };
+  }
+
   /** The result, counting lines short of `totalLines` (what was sent) as lost. */
   finish(totalLines: number): CheckResult {
     const missing = Math.max(0, totalLines - this.nextSeq);

@@ -30,8 +30,8 @@ export class BenchUsageError extends Error {}
 /** The usage text printed by --help and after a usage error. */
 export const USAGE = `usage: npm run bench -- [options]
   --quick            smoke mode: one short run of a few figures (a second or two); writes no docs
-  --only <ids>       comma-separated figures: startup, throughput-1, throughput-10, latency-100,
-                     latency-2000, keystroke, stall, browser
+  --only <ids>       comma-separated figures: throughput-1, throughput-10, latency-100,
+                     latency-2000, keystroke, stall, stall-2mib, startup, browser
   --runs <n>         repetitions per figure and peer, median reported (default ${DEFAULT_RUNS}; quick: 1)
   --peers <names>    comma-separated subset of ${PEER_NAMES.join(', ')} (the floor always runs;
                      quick: floor and serialdeck)

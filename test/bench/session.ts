@@ -5,7 +5,7 @@ import type { GeneratorResult, GeneratorSettings } from './generator-core.js';
 import { LineChecker, type CheckResult } from './line-checker.js';
 import type { BenchClient, Peer, PeerName } from './peers/peer.js';
 import { startPeer } from './peers/start-peer.js';
-import { createPtyPair, type PtyPair } from './pty-pair.js';
+import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 
 /** Longest the first priming line may take to reach every client, in ms (ser2net opens the device on connect). */
 const PRIME_TIMEOUT_MS = 10_000;
@@ -19,6 +19,8 @@ export interface Session {
   readonly peer: Peer;
   readonly pair: PtyPair;
   readonly clients: BenchClient[];
+  /** Each client's checker, in client order: progress can be read mid-run. */
+  readonly checkers: LineChecker[];
   /** Runs the generator once (a session runs once: its clients' checkers are not reset); see RunHooks. */
   run(settings: GeneratorSettings, hooks?: RunHooks): Promise<RunResult>;
   close(): Promise<void>;
@@ -41,13 +43,15 @@ export interface RunResult {
 /** Options for openSession. */
 export interface SessionOptions {
   clients: number;
+  /** Open the board end for reading (pair.board), to see what clients write to the device. */
+  openBoard?: boolean;
   lineBytes: number;
   recordLatency: boolean;
 }
 
 /** Starts a pty pair and `peer` on it and connects the clients. */
 export async function openSession(peerName: PeerName, options: SessionOptions): Promise<Session> {
-  const pair = await createPtyPair();
+  const pair = await createPtyPair({ openBoard: options.openBoard ?? false });
   let peer: Peer | null = null;
   const clients: BenchClient[] = [];
   const checkers: LineChecker[] = [];
@@ -80,6 +84,7 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
     peer: started,
     pair,
     clients,
+    checkers,
     close,
     run: async (settings, hooks = {}) => {
       if (ran) throw new Error('run: a session runs once');

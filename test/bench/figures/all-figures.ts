@@ -14,7 +14,9 @@ export const ALL_FIGURES: readonly Figure[] = [
   latencyFigure(100),
   latencyFigure(2000),
   keystrokeFigure,
-  stallFigure,
+  stallFigure('stall', 500),
+  // ser2net holds the device up for a stalled client at any rate, as at 500 KiB/s: not repeated.
+  stallFigure('stall-2mib', 2048, ['floor', 'serialdeck']),
   startupFigure,
   browserFigure,
 ];

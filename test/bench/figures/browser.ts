@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startGenerator } from '../generator.js';
 import { startSerialdeck } from '../peers/serialdeck.js';
-import { createPtyPair } from '../pty-pair.js';
+import { createPtyPair } from '../../helpers/pty-pair.js';
 import { metric, type Figure } from './figure.js';
 
 /** Debian's Chromium: no browser is downloaded. */
@@ -64,7 +64,7 @@ export const browserFigure: Figure = {
   ],
   async measure(_peer, scale) {
     if (!existsSync(CLIENT_INDEX)) throw new Error('the client is not built (npm run build)');
-    const pair = await createPtyPair();
+    const pair = await createPtyPair({ openBoard: false });
     let browser: Browser | null = null;
     const peer = await startSerialdeck(pair.devicePath).catch(async (err: unknown) => {
       await pair.close();

@@ -1,6 +1,5 @@
 // Keystroke latency: a client sends a stamped keystroke-sized write; the board side times its arrival.
 import { setTimeout as delay } from 'node:timers/promises';
-import { openBoardReader } from '../board-reader.js';
 import { withDeadline } from '../deadline.js';
 import { LineChecker } from '../line-checker.js';
 import { lineTemplate, writeLine, writePrimeLine } from '../line-format.js';
@@ -33,9 +32,13 @@ export const keystrokeFigure: Figure = {
     metric('keystroke.errors', 'Keystroke bytes lost + reordered + corrupted', 'B', 0, 'sum', false),
   ],
   async measure(peer, scale) {
-    const session = await openSession(peer, { clients: 1, lineBytes: KEY_BYTES, recordLatency: false });
+    const session = await openSession(peer, { clients: 1, lineBytes: KEY_BYTES, recordLatency: false, openBoard: true });
     const checker = new LineChecker(KEY_BYTES, true);
-    const board = openBoardReader(session.pair.boardPath, checker);
+    const board = session.pair.board;
+    const stopReading = board.onData((chunk) => {
+      checker.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), Number(process.hrtime.bigint()));
+      board.discard(); // the checker has it; the helper's read buffer need not grow
+    });
     try {
       const client = session.clients[0];
       if (!client) throw new Error('keystroke: no client');
@@ -66,7 +69,7 @@ export const keystrokeFigure: Figure = {
         'keystroke.errors': result.lostBytes + result.reorderedBytes + result.corruptedBytes,
       };
     } finally {
-      await board.close();
+      stopReading();
       await session.close();
     }
   },

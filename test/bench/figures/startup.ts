@@ -2,7 +2,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { rssMiB } from '../proc-stats.js';
 import { startPeer } from '../peers/start-peer.js';
-import { createPtyPair } from '../pty-pair.js';
+import { createPtyPair } from '../../helpers/pty-pair.js';
 import { metric, type Figure } from './figure.js';
 
 /** Wait after listening before reading idle RSS, in ms: lets lazy start-up work and the first GC settle. */
@@ -18,7 +18,7 @@ export const startupFigure: Figure = {
     metric('startup.rss', 'Server RSS idle', 'MiB', 1),
   ],
   async measure(peer, scale) {
-    const pair = await createPtyPair();
+    const pair = await createPtyPair({ openBoard: false });
     try {
       const started = await startPeer(peer, pair.devicePath);
       try {
