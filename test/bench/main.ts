@@ -7,7 +7,7 @@ import { Samples } from './aggregate.js';
 import { ALL_FIGURES, QUICK_FIGURE_IDS } from './figures/all-figures.js';
 import type { Figure } from './figures/figure.js';
 import { BenchUsageError, parseOptions, USAGE, type BenchOptions } from './options.js';
-import type { PeerName } from './peers/peer.js';
+import { DEFAULT_PEERS, type PeerName } from './peers/peer.js';
 import { peerUnavailable } from './peers/start-peer.js';
 import { renderReport, writeReport } from './report.js';
 
@@ -37,7 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const figure of figures) {
     for (let run = 0; run < options.runs; run++) {
       for (const peer of peers) {
-        if (figure.peers && !figure.peers.includes(peer)) continue;
+        if (!(figure.peers ?? DEFAULT_PEERS).includes(peer)) continue;
         const what = `${figure.id} · ${peer} · run ${run + 1}/${options.runs}`;
         const started = Date.now();
         try {

@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]
                      latency-2000, keystroke, stall, stall-2mib, startup, browser
   --runs <n>         repetitions per figure and peer, median reported (default ${DEFAULT_RUNS}; quick: 1)
   --peers <names>    comma-separated subset of ${PEER_NAMES.join(', ')} (the floor always runs;
-                     quick: floor and serialdeck)
+                     quick: all but ser2net)
   --out <file>       Markdown file for the table (default ${DEFAULT_OUT}; quick: none)
   --no-write         print the table only
   --json <file>      also write every sample as JSON
@@ -98,6 +98,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (options.runs === 0) options.runs = options.quick ? 1 : DEFAULT_RUNS;
   if (noWrite || (options.quick && !outGiven)) options.out = null;
   // ser2net is slow to drain a flat-out burst (seconds) and is not a test dependency: smoke runs skip it.
-  if (options.quick && !peersGiven) options.peers = ['floor', 'serialdeck'];
+  if (options.quick && !peersGiven) options.peers = ['floor', 'floor-worker', 'serialdeck'];
   return options;
 }

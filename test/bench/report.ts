@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Samples } from './aggregate.js';
 import type { Figure, MetricSpec } from './figures/figure.js';
-import type { PeerName } from './peers/peer.js';
+import { DEFAULT_PEERS, type PeerName } from './peers/peer.js';
 import { TARGETS } from './targets.js';
 
 /** Markers around the generated part of the Markdown file. */
@@ -44,7 +44,7 @@ export function renderReport(input: ReportInput): string {
   for (const figure of figures) {
     lines.push(`| **${figure.title}** | | ${peers.map(() => '').join(' | ')} | | |`);
     for (const spec of figure.metrics) {
-      const applies = (p: PeerName) => !figure.peers || figure.peers.includes(p);
+      const applies = (p: PeerName) => (figure.peers ?? DEFAULT_PEERS).includes(p);
       const cells = peers.map((p) => (applies(p) ? cell(samples, spec, p) : 'n/a'));
       const target = TARGETS[spec.id];
       const met = target ? target.met(samples, spec) : null;

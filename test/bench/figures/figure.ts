@@ -28,7 +28,7 @@ export interface Figure {
   /** Name for --only. */
   id: string;
   title: string;
-  /** Peers it applies to (default: all). */
+  /** Peers it applies to (default: DEFAULT_PEERS). */
   peers?: readonly PeerName[];
   metrics: readonly MetricSpec[];
   measure(peer: PeerName, scale: RunScale): Promise<Metrics>;

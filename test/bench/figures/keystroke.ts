@@ -5,6 +5,7 @@ import { LineChecker } from '../line-checker.js';
 import { lineTemplate, writeLine, writePrimeLine } from '../line-format.js';
 import { openSession } from '../session.js';
 import { latencySummary } from '../stats.js';
+import { PEER_NAMES } from '../peers/peer.js';
 import { metric, type Figure } from './figure.js';
 
 /** Bytes per keystroke write: the shortest stamped line (a key plus the stamp the check needs). */
@@ -25,6 +26,7 @@ const DRAIN_TIMEOUT_MS = 5000;
 export const keystrokeFigure: Figure = {
   id: 'keystroke',
   title: `Keystroke latency, client → device (${KEY_BYTES}-byte writes, one every ${KEY_GAP_MS} ms)`,
+  peers: PEER_NAMES, // floor-worker too: the thread hop is what limits this figure
   metrics: [
     metric('keystroke.p50', 'Keystroke → device p50', 'ms', 2),
     metric('keystroke.p99', 'Keystroke → device p99', 'ms', 2),

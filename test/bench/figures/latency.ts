@@ -2,6 +2,7 @@
 import { cpuSeconds } from '../proc-stats.js';
 import { openSession } from '../session.js';
 import { latencySummary } from '../stats.js';
+import { PEER_NAMES } from '../peers/peer.js';
 import { metric, type Figure } from './figure.js';
 import { integrityErrorBytes, pooledLatenciesMs } from './run-results.js';
 
@@ -26,6 +27,7 @@ export function latencyFigure(linesPerSecond: number): Figure {
   return {
     id,
     title: `Latency device → ${CLIENTS} clients at ${rate} lines/s (${LINE_BYTES}-byte lines)`,
+    peers: PEER_NAMES, // floor-worker too: the thread hop is what limits this figure
     metrics: [
       metric(`${id}.p50`, `Latency p50 at ${rate} lines/s`, 'ms', 2),
       metric(`${id}.p99`, `Latency p99 at ${rate} lines/s`, 'ms', 2),

@@ -1,8 +1,14 @@
 // What the benchmark needs from every server it measures, whatever its protocol.
 import type { LineChecker } from '../line-checker.js';
 
-/** The servers measured side by side. The floor is the reference every ratio is taken against. */
-export const PEER_NAMES = ['floor', 'ser2net', 'serialdeck'] as const;
+/**
+ * The servers measured side by side. The floor is the reference every ratio is taken against;
+ * floor-worker is the floor with serialdeck's worker-thread split, measured where that split
+ * is what limits a figure (latency and CPU on paced traffic).
+ */
+export const PEER_NAMES = ['floor', 'floor-worker', 'ser2net', 'serialdeck'] as const;
+/** Peers a figure runs on unless it says otherwise. */
+export const DEFAULT_PEERS: readonly PeerName[] = ['floor', 'ser2net', 'serialdeck'];
 /** One of PEER_NAMES. */
 export type PeerName = (typeof PEER_NAMES)[number];
 

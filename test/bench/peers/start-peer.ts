@@ -8,7 +8,8 @@ import { serialdeckBuilt, startSerialdeck } from './serialdeck.js';
 export function startPeer(name: PeerName, devicePath: string): Promise<Peer> {
   switch (name) {
     case 'floor':
-      return startFloor(devicePath);
+    case 'floor-worker':
+      return startFloor(devicePath, name);
     case 'ser2net':
       return startSer2net(devicePath);
     case 'serialdeck':
