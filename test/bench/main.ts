@@ -2,11 +2,11 @@
 // (and writes) the table. Exit status 1 when a run failed or a flag was bad; a missed target is
 // a result, not a failure.
 import { writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { Samples } from './aggregate.js';
 import { ALL_FIGURES, QUICK_FIGURE_IDS } from './figures/all-figures.js';
 import type { Figure } from './figures/figure.js';
-import { BenchUsageError, parseOptions, USAGE, type BenchOptions } from './options.js';
+import { BenchUsageError, DEFAULT_RUNS, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { DEFAULT_PEERS, type PeerName } from './peers/peer.js';
 import { peerUnavailable } from './peers/start-peer.js';
 import { renderReport, writeReport } from './report.js';
@@ -34,11 +34,16 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const samples = new Samples();
   const errors: string[] = [];
+  const runsOf = (figure: Figure): number => options.runs ?? figure.runs ?? DEFAULT_RUNS;
+  const loadBefore = loadavg()[0] ?? 0;
   for (const figure of figures) {
-    for (let run = 0; run < options.runs; run++) {
-      for (const peer of peers) {
-        if (!(figure.peers ?? DEFAULT_PEERS).includes(peer)) continue;
-        const what = `${figure.id} · ${peer} · run ${run + 1}/${options.runs}`;
+    const runs = runsOf(figure);
+    const figurePeers = peers.filter((p) => (figure.peers ?? DEFAULT_PEERS).includes(p));
+    for (let run = 0; run < runs; run++) {
+      // Each run starts with a different peer, so a burst of load elsewhere does not always hit the same one.
+      const order = figurePeers.map((_, i) => figurePeers[(i + run) % figurePeers.length] as PeerName);
+      for (const peer of order) {
+        const what = `${figure.id} · ${peer} · run ${run + 1}/${runs}`;
         const started = Date.now();
         try {
           samples.add(peer, run, await figure.measure(peer, { quick: options.quick }));
@@ -51,8 +56,14 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const report = renderReport({
-    header: { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), runs: options.runs, quick: options.quick, unavailable },
-    figures,
+    header: {
+      date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+      machine: machine(),
+      load: [loadBefore, loadavg()[0] ?? 0],
+      quick: options.quick,
+      unavailable,
+    },
+    figures: figures.map((figure) => ({ figure, runs: runsOf(figure) })),
     peers,
     samples,
     errors,

@@ -7,8 +7,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Figure ids to run; null: the default set for the mode. */
   only: string[] | null;
-  /** Repetitions per figure and peer; the median is reported. */
-  runs: number;
+  /** Repetitions per figure and peer, the median reported; null: each figure's default (1 when quick). */
+  runs: number | null;
   peers: PeerName[];
   /** Markdown file to write the table into (between its bench markers), or null. */
   out: string | null;
@@ -19,8 +19,8 @@ export interface BenchOptions {
 
 /** Default Markdown output of a full run, relative to the repository root. */
 export const DEFAULT_OUT = 'docs/benchmarks.md';
-/** Default repetitions: medians of 3 tame a shared, noisy machine without tripling the wait. */
-export const DEFAULT_RUNS = 3;
+/** Default repetitions: a median of 5 shrugs off two disturbed runs on a shared, noisy machine. */
+export const DEFAULT_RUNS = 5;
 /** Most repetitions accepted: a bound on how long one invocation can run. */
 const MAX_RUNS = 20;
 
@@ -32,7 +32,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick            smoke mode: one short run of a few figures (a second or two); writes no docs
   --only <ids>       comma-separated figures: throughput-1, throughput-10, latency-100,
                      latency-2000, keystroke, stall, stall-2mib, startup, browser
-  --runs <n>         repetitions per figure and peer, median reported (default ${DEFAULT_RUNS}; quick: 1)
+  --runs <n>         repetitions per figure and peer, median reported (default ${DEFAULT_RUNS}, 3 for
+                     the slow-client and browser figures; quick: 1)
   --peers <names>    comma-separated subset of ${PEER_NAMES.join(', ')} (the floor always runs;
                      quick: all but ser2net)
   --out <file>       Markdown file for the table (default ${DEFAULT_OUT}; quick: none)
@@ -43,7 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
 
 /** Parses argv (without node and the script path). */
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, only: null, runs: 0, peers: [...PEER_NAMES], out: DEFAULT_OUT, json: null, help: false };
+  const options: BenchOptions = { quick: false, only: null, runs: null, peers: [...PEER_NAMES], out: DEFAULT_OUT, json: null, help: false };
   let outGiven = false;
   let peersGiven = false;
   let noWrite = false;
@@ -95,7 +96,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new BenchUsageError(`unknown option ${flag}`);
     }
   }
-  if (options.runs === 0) options.runs = options.quick ? 1 : DEFAULT_RUNS;
+  if (options.quick && options.runs === null) options.runs = 1;
   if (noWrite || (options.quick && !outGiven)) options.out = null;
   // ser2net is slow to drain a flat-out burst (seconds) and is not a test dependency: smoke runs skip it.
   if (options.quick && !peersGiven) options.peers = ['floor', 'floor-worker', 'serialdeck'];

@@ -23,7 +23,8 @@ const PEER_LEGEND: Record<PeerName, string> = {
 export interface ReportHeader {
   date: string;
   machine: string;
-  runs: number;
+  /** 1-minute load average when the benchmark started and ended: how busy the machine was. */
+  load: [number, number];
   quick: boolean;
   /** Peers that could not run here, with why. */
   unavailable: string[];
@@ -32,7 +33,8 @@ export interface ReportHeader {
 /** What the report needs: the figures run, their samples, the peers, and the failures. */
 export interface ReportInput {
   header: ReportHeader;
-  figures: readonly Figure[];
+  /** The figures run, each with its number of runs. */
+  figures: readonly { figure: Figure; runs: number }[];
   peers: readonly PeerName[];
   samples: Samples;
   errors: string[];
@@ -43,16 +45,18 @@ export function renderReport(input: ReportInput): string {
   const { header, figures, peers, samples } = input;
   const lines: string[] = [];
   lines.push(
-    `Measured ${header.date} on ${header.machine}; ${header.quick ? 'quick (smoke) mode, ' : ''}` +
-      `median of ${header.runs} run${header.runs === 1 ? '' : 's'} per figure; ratios are to the floor in the same run.`,
+    `Measured ${header.date} on ${header.machine} (load average ${header.load[0].toFixed(1)} at the start, ` +
+      `${header.load[1].toFixed(1)} at the end)${header.quick ? ', quick (smoke) mode' : ''}. ` +
+      'Each value is the median of its runs; (×) is the median ratio to the floor of the same run.',
   );
   lines.push(`Peers: ${peers.map((p) => PEER_LEGEND[p]).join('; ')}.`);
   for (const u of header.unavailable) lines.push(`Not measured: ${u}.`);
   lines.push('');
   lines.push(`| Figure | Unit | ${peers.join(' | ')} | serialdeck target | Met |`);
   lines.push(`|---|---|${peers.map(() => '--:').join('|')}|---|:-:|`);
-  for (const figure of figures) {
-    lines.push(`| **${figure.title}** | | ${peers.map(() => '').join(' | ')} | | |`);
+  for (const { figure, runs } of figures) {
+    const runsText = `${runs} run${runs === 1 ? '' : 's'}`;
+    lines.push(`| **${figure.title}** (${runsText}) | | ${peers.map(() => '').join(' | ')} | | |`);
     for (const spec of figure.metrics) {
       const applies = (p: PeerName) => (figure.peers ?? DEFAULT_PEERS).includes(p);
       const cells = peers.map((p) => (applies(p) ? cell(samples, spec, p) : 'n/a'));

@@ -56,6 +56,7 @@ interface BenchWindow {
 /** The browser figure (serialdeck only: the floor and ser2net have no page). */
 export const browserFigure: Figure = {
   id: 'browser',
+  runs: 3, // each run is ~25 s of stepped traffic
   title: `Browser: headless Chromium console rendering paced output (${LINE_BYTES}-byte lines)`,
   peers: ['serialdeck'],
   metrics: [

@@ -28,6 +28,8 @@ export interface Figure {
   /** Name for --only. */
   id: string;
   title: string;
+  /** Repetitions unless --runs says otherwise (default: DEFAULT_RUNS); long figures run fewer. */
+  runs?: number;
   /** Peers it applies to (default: DEFAULT_PEERS). */
   peers?: readonly PeerName[];
   metrics: readonly MetricSpec[];

@@ -23,6 +23,8 @@ const QUICK = { pre: 200, stall: 500, post: 300, baseline: 500 };
 /** RSS sampling interval during the stall, in ms. */
 const RSS_SAMPLE_MS = 50;
 const MIB = 1024 * 1024;
+/** Runs of this figure by default: each takes ~20 s per peer, so 3 rather than 5. */
+const LONG_FIGURE_RUNS = 3;
 
 /** The slow-client figure with the device sending `kibPerSecond`; `id` names it for --only. */
 export function stallFigure(id: string, kibPerSecond: number, peers?: readonly PeerName[]): Figure {
@@ -31,6 +33,7 @@ export function stallFigure(id: string, kibPerSecond: number, peers?: readonly P
     metric(`${id}.${name}`, label, unit, digits, combine, ratio);
   const figure: Figure = {
     id,
+    runs: LONG_FIGURE_RUNS,
     title: `One of ${CLIENTS} clients stops reading for ${STALL_MS / 1000} s at ${rate}`,
     metrics: [
       m('p99', 'Others p99 latency, one client stalled', 'ms', 2),
