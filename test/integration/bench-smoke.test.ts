@@ -22,6 +22,9 @@ describe('npm run bench -- --quick', () => {
     const { stdout } = await run(process.execPath, ['test/bench/run-bench.mjs', '--quick', '--json', json], {
       timeout: QUICK_BENCH_TIMEOUT_MS,
     });
+    expect(stdout, 'npm test builds the server before the tests; the bench must find it').not.toMatch(
+      /Not measured: serialdeck/,
+    );
     expect(stdout).toMatch(/^\| Figure \| Unit \| floor \|/m);
     expect(stdout).toMatch(/^\| Throughput to 10 clients, slowest client \| MiB\/s \| [\d.]+ \|/m);
     const { samples, errors } = JSON.parse(readFileSync(json, 'utf8')) as { samples: Samples; errors: string[] };
