@@ -1,14 +1,19 @@
 // Bounded waits: every wait in the benchmark ends, on its event or at its deadline.
 
-/** Awaits `promise` for at most `ms`; at the deadline rejects with `message`, or just resolves when message is null. */
-export async function withDeadline(promise: Promise<unknown>, ms: number, message: string | null): Promise<void> {
+/** Resolves like `promise`, or rejects with `message` if it has not settled within `ms`. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve, reject) => {
-    timer = setTimeout(() => (message === null ? resolve() : reject(new Error(message))), ms);
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
   });
   try {
-    await Promise.race([promise, deadline]);
+    return await Promise.race([promise, deadline]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Waits for `promise` for at most `ms`, then goes on either way (what did not arrive is counted by the caller). */
+export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  await withDeadline(promise, ms, '').catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 // One measured run: a fresh pty pair, one peer on it, N checked clients, one generator pass.
-import { withDeadline } from './deadline.js';
+import { waitAtMost, withDeadline } from './deadline.js';
 import { startGenerator, type Generator } from './generator.js';
 import type { GeneratorResult, GeneratorSettings } from './generator-core.js';
 import { LineChecker, type CheckResult } from './line-checker.js';
@@ -11,6 +11,11 @@ import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 const PRIME_TIMEOUT_MS = 10_000;
 /** Longest one client may take to connect (and, for serialdeck, get its hello), in ms. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Longest the generator may run past its duration, in ms: a relay that holds the device up for a
+ * stalled client (the floor, ser2net) blocks it for the whole 10-s stall; a dead one, for ever.
+ */
+const GENERATOR_GRACE_MS = 30_000;
 /** Longest clients may take to catch up after the generator stops, in ms; past it, what is missing is lost. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -72,8 +77,14 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
       const checker = new LineChecker(options.lineBytes, options.recordLatency);
       checkers.push(checker);
       const connecting = peer.connect(checker);
-      await withDeadline(connecting, CONNECT_TIMEOUT_MS, `client ${i + 1} not connected in ${CONNECT_TIMEOUT_MS} ms`);
-      clients.push(await connecting);
+      const connected = await withDeadline(connecting, CONNECT_TIMEOUT_MS, `client ${i + 1} not connected in ${CONNECT_TIMEOUT_MS} ms`).catch(
+        (error: unknown) => {
+          // A client that connects after its deadline is closed then, not left holding the process open.
+          connecting.then((late) => late.close(), () => undefined);
+          throw error;
+        },
+      );
+      clients.push(connected);
     }
   } catch (err) {
     await close();
@@ -94,8 +105,13 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
       await withDeadline(Promise.all(checkers.map((c) => c.primed())), PRIME_TIMEOUT_MS, 'priming line never reached every client');
       generator.go();
       hooks.onGo?.();
-      const [sent] = await Promise.all([generator.result, hooks.during?.(generator)]);
-      await withDeadline(Promise.all(checkers.map((c) => c.reached(sent.lines))), DRAIN_TIMEOUT_MS, null);
+      const finished = withDeadline(
+        generator.result,
+        settings.durationMs + GENERATOR_GRACE_MS,
+        `the generator was still writing ${GENERATOR_GRACE_MS} ms after its time: nothing reads the device?`,
+      );
+      const [sent] = await Promise.all([finished, hooks.during?.(generator)]);
+      await waitAtMost(Promise.all(checkers.map((c) => c.reached(sent.lines))), DRAIN_TIMEOUT_MS);
       const drainedNs = Number(process.hrtime.bigint());
       await generator.terminate();
       generator = null;

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { withDeadline } from '../deadline.js';
 import { startGenerator } from '../generator.js';
 import { startSerialdeck } from '../peers/serialdeck.js';
 import { createPtyPair } from '../../helpers/pty-pair.js';
@@ -29,6 +30,8 @@ const RATES_MIBS = Array.from({ length: 15 }, (_, i) => Math.round(0.25 * Math.S
 const STEP_MS = 2000;
 /** After a step, the page has this long to show everything, in ms (a kept-up page needs one frame). */
 const CATCH_UP_MS = 1000;
+/** Longest a step's generator may run past its time, in ms (serialdeck never holds the device up). */
+const GENERATOR_GRACE_MS = 10_000;
 /** Longest the page may take to load and connect, in ms. */
 const PAGE_READY_MS = 15_000;
 const MIB = 1024 * 1024;
@@ -107,7 +110,7 @@ async function keepsUp(page: Page, boardPath: string, rateMiBs: number, stepMs: 
   });
   try {
     generator.go(); // no priming: the page is already connected, and the offsets say what arrived
-    const sent = await generator.result;
+    const sent = await withDeadline(generator.result, stepMs + GENERATOR_GRACE_MS, 'the generator did not finish its step');
     const target = before.offset + sent.bytes;
     let caughtUp = true;
     await page
