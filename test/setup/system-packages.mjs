@@ -5,6 +5,7 @@
 export const SYSTEM_PACKAGES = [
   ['/usr/bin/socat', 'socat'], // pseudo-terminal pairs standing in for USB serial ports
   ['/usr/bin/chromium', 'chromium'], // end-to-end tests of the page
+  ['/usr/sbin/ser2net', 'ser2net'], // the trusted peer in npm run bench (its smoke mode runs in npm test)
   ['/usr/bin/avr-gcc', 'gcc-avr'], // firmware build
   ['/usr/bin/avr-objcopy', 'binutils-avr'],
   ['/usr/lib/avr/include/avr/io.h', 'avr-libc'],
