@@ -2,24 +2,12 @@
 // isolated page per call, waits on what the console shows (never sleeps), and screenshots.
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Config } from '../../server/config.js';
+import { launchChromium } from './chromium.js';
 import type { RunningServer } from '../../server/start.js';
 
-/** Debian's Chromium; `npm test` installs it when missing. No browser can be downloaded here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-/** Headless flags for a CI box without a sandbox, a GPU, or a network worth talking to. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Default wait for something to appear on the page, in ms: generous for a loaded 2-core CI machine. */
 export const WAIT_MS = 10_000;
@@ -47,7 +35,7 @@ export async function startServer(config: Partial<Config> = {}): Promise<Running
 
 /** Launches headless Chromium with its own throwaway profile. One per test file (beforeAll/afterAll). */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return launchChromium();
 }
 
 /** One page in its own context (own cookies and localStorage, so history and preferences start empty). */

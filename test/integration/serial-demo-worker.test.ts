@@ -2,60 +2,24 @@
 // demo board, and back as transferred data messages.
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceState, DeviceStatus } from '../../server/protocol.js';
+import type { DeviceState } from '../../server/protocol.js';
 import { DEMO_PROMPT } from '../../server/serial/demo-board.js';
-import { createSerialHandle, type SerialHandle } from '../../server/serial/handle.js';
-import type { FromWorker } from '../../server/serial/messages.js';
+import type { SerialHandle } from '../../server/serial/handle.js';
+import { recordSerial } from '../helpers/serial-recorder.js';
 
-/** Deadline for any awaited event, in ms: far above what each takes, so only a real failure trips it. */
-const EVENT_TIMEOUT_MS = 15_000;
-
+/** The demo board through a recorded handle, closed after the test, with its output as text. */
 function openDemo(onWorker?: (worker: Worker) => void) {
-  const messages: FromWorker[] = [];
-  let text = '';
-  const checks = new Set<() => void>();
-  const handle = createSerialHandle(
-    { path: 'demo', baudRate: 115200, dtr: true, rts: true, charDelayMs: 0, lineDelayMs: 0 },
-    (message) => {
-      messages.push(message);
-      if (message.type === 'data') text += new TextDecoder().decode(message.data);
-      for (const check of checks) check();
-    },
-    onWorker ? { spawned: onWorker } : {},
-  );
+  const { handle, messages, received, until, statusSince } = recordSerial('demo', {}, onWorker);
   handles.push(handle);
-  const until = <T>(probe: () => T | undefined, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const value = probe();
-        if (value === undefined) return;
-        clearTimeout(timer);
-        checks.delete(check);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        checks.delete(check);
-        reject(new Error(`waited for ${what}; output so far ${JSON.stringify(text)}`));
-      }, EVENT_TIMEOUT_MS);
-      checks.add(check);
-      check();
-    });
+  const text = () => new TextDecoder().decode(received());
   return {
     handle,
     messages,
     /** Output since `from` (a length of the text) once it contains `needle`. */
     output: (needle: string, from = 0) =>
-      until(() => (text.indexOf(needle, from) >= 0 ? text.slice(from) : undefined), JSON.stringify(needle)),
-    length: () => text.length,
-    status: (state: DeviceState, from = 0) =>
-      until(
-        () =>
-          messages
-            .slice(from)
-            .find((m): m is { type: 'status'; status: DeviceStatus } => m.type === 'status' && m.status.state === state)
-            ?.status,
-        `status ${state}`,
-      ),
+      until(() => (text().indexOf(needle, from) >= 0 ? text().slice(from) : undefined), JSON.stringify(needle)),
+    length: () => text().length,
+    status: (state: DeviceState, from = 0) => statusSince(from, state),
     type: (keys: string) => handle.post({ type: 'write', data: new TextEncoder().encode(keys) }),
   };
 }

@@ -6,74 +6,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceState, DeviceStatus } from '../../server/protocol.js';
-import { createSerialHandle, type SerialHandle } from '../../server/serial/handle.js';
-import type { FromWorker, SerialOptions, WireError } from '../../server/serial/messages.js';
+import type { SerialHandle } from '../../server/serial/handle.js';
+import type { SerialOptions, WireError } from '../../server/serial/messages.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { recordSerial } from '../helpers/serial-recorder.js';
 
-/** Deadline for any awaited event, in ms: far above what each takes, so only a real failure trips it. */
-const EVENT_TIMEOUT_MS = 15_000;
-
-/** A handle whose messages are recorded; waits resolve on the message that satisfies them. */
+/** A recorded handle on `path`, closed after the test, with this file's waits on top. */
 function open(path: string, options: Partial<SerialOptions> = {}, onWorker?: (worker: Worker) => void) {
-  const messages: FromWorker[] = [];
-  let received = new Uint8Array(0);
-  const checks = new Set<() => void>();
-  const handle = createSerialHandle(
-    { path, baudRate: 115200, dtr: true, rts: true, charDelayMs: 0, lineDelayMs: 0, ...options },
-    (message) => {
-      messages.push(message);
-      if (message.type === 'data') {
-        const joined = new Uint8Array(received.byteLength + message.data.byteLength);
-        joined.set(received);
-        joined.set(message.data, received.byteLength);
-        received = joined;
-      }
-      for (const check of checks) check();
-    },
-    onWorker ? { spawned: onWorker } : {},
-  );
+  const recorder = recordSerial(path, options, onWorker);
+  const { handle, messages, received, until } = recorder;
   handles.push(handle);
-  const until = <T>(probe: () => T | undefined, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const value = probe();
-        if (value === undefined) return;
-        clearTimeout(timer);
-        checks.delete(check);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        checks.delete(check);
-        reject(new Error(`waited for ${what}; status ${JSON.stringify(handle.status)}`));
-      }, EVENT_TIMEOUT_MS);
-      checks.add(check);
-      check();
-    });
   return {
     handle,
     messages,
-    received: () => received,
+    received,
     until,
     /** Index to pass to statusSince()/errorSince(): only messages after it count. */
     mark: () => messages.length,
-    statusSince: (mark: number, state: DeviceState) =>
-      until(
-        () =>
-          messages
-            .slice(mark)
-            .find((m): m is { type: 'status'; status: DeviceStatus } => m.type === 'status' && m.status.state === state)
-            ?.status,
-        `status ${state}`,
-      ),
+    statusSince: recorder.statusSince,
     errorSince: (mark: number) =>
       until(
         () => messages.slice(mark).find((m): m is { type: 'error'; error: WireError } => m.type === 'error')?.error,
         'an error',
       ),
-    bytes: (count: number) => until(() => (received.byteLength >= count ? received : undefined), `${count} bytes`),
+    bytes: (count: number) => until(() => (received().byteLength >= count ? received() : undefined), `${count} bytes`),
     text: (text: string) =>
-      until(() => (new TextDecoder().decode(received).includes(text) ? true : undefined), JSON.stringify(text)),
+      until(() => (new TextDecoder().decode(received()).includes(text) ? true : undefined), JSON.stringify(text)),
   };
 }
 

@@ -3,25 +3,14 @@
 // skip the page ahead and the page has everything within a moment of the step's end.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { withDeadline } from '../deadline.js';
 import { startGenerator } from '../generator.js';
 import { startSerialdeck } from '../peers/serialdeck.js';
 import { createPtyPair } from '../../helpers/pty-pair.js';
+import { launchChromium } from '../../helpers/chromium.js';
 import { metric, type Figure } from './figure.js';
 
-/** Debian's Chromium: no browser is downloaded. */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Headless flags for a machine without a sandbox, a GPU, or a network worth talking to. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Line length, in bytes: a typical log line (the latency figure's), so scrolling costs what it does in use. */
 const LINE_BYTES = 115;
 /** Rates tried, in MiB/s, ×√2 apart: from a fast UART's 0.25 to past what a pty pair delivers. */
@@ -75,7 +64,7 @@ export const browserFigure: Figure = {
       throw err;
     });
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.addInitScript(COUNT_SKIPS_SCRIPT);
       await page.goto(peer.pageUrl);
