@@ -1,13 +1,26 @@
 // One WebSocket client's view of the shared stream: a cursor into the scrollback, sent as fast as
 // this client's socket (and, for browser tabs, its render acks) allow. A client that falls behind
 // the scrollback is skipped ahead with an explicit notice; it never holds back the device or others.
+// Binary frames go straight to the client's socket, framed once for every client at the same
+// offset (SharedFrames); control messages go through ws, which writes them to the same socket in order.
 import type { WebSocket } from 'ws';
 import { encodeMessage, type ServerMessage } from '../protocol.js';
-import type { Scrollback } from './scrollback.js';
+import type { SharedFrames } from './binary-frames.js';
+
+/**
+ * The raw socket under a client's WebSocket (the one handed to ws on upgrade), as far as this
+ * stream writes to it. ws writes nothing of its own that could interleave: no compression, no Blobs.
+ */
+export interface FrameSink {
+  write(frame: Uint8Array): boolean;
+  readonly writableLength: number;
+  readonly writableHighWaterMark: number;
+  on(event: 'drain', listener: () => void): unknown;
+}
 
 /** Per-client flow limits, in bytes. */
 export interface StreamLimits {
-  /** Stop sending while ws.bufferedAmount is above this: the client's bounded queue. */
+  /** Stop sending while the socket holds this much unsent: the client's bounded queue (raised to the socket's own high-water mark, so a full queue always ends in 'drain'). */
   socketHighWaterBytes: number;
   /** For clients that ack: most bytes sent but not yet acked as rendered. */
   ackWindowBytes: number;
@@ -27,15 +40,19 @@ export class ClientStream {
   private cursor: number;
   private acked: number | null = null; // null until the client's first ack: scripts never ack
   private pendingSkip = 0;
+  private readonly socketHighWaterBytes: number;
 
-  /** Starts at `offset` (already clamped into the scrollback by the caller). */
+  /** Starts at `offset` (already clamped into the scrollback by the caller); sends more on the socket's 'drain'. */
   constructor(
     private readonly ws: WebSocket,
-    private readonly scrollback: Scrollback,
+    private readonly socket: FrameSink,
+    private readonly frames: SharedFrames,
     private readonly limits: StreamLimits,
     offset: number,
   ) {
     this.cursor = offset;
+    this.socketHighWaterBytes = Math.max(limits.socketHighWaterBytes, socket.writableHighWaterMark);
+    socket.on('drain', () => this.pump());
   }
 
   /** Next stream offset this client will be sent. */
@@ -55,27 +72,27 @@ export class ClientStream {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(message));
   }
 
-  /** Sends whatever the limits allow; call after new data arrives, a send completes, or an ack. */
+  /** Sends whatever the limits allow; call after new data arrives (an ack and the socket's 'drain' call it themselves). */
   pump(): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    const sb = this.scrollback;
-    if (this.cursor < sb.start) {
+    const end = this.frames.end;
+    if (this.cursor < this.frames.start) {
       // What this client still needed has left the scrollback: jump to live output.
-      this.pendingSkip += sb.end - this.cursor;
-      this.cursor = sb.end;
+      this.pendingSkip += end - this.cursor;
+      this.cursor = end;
     }
-    while (this.cursor < sb.end && this.canSend()) {
+    while (this.cursor < end && this.canSend()) {
       if (this.pendingSkip > 0) this.flushSkipNotice();
-      const parts = sb.read(this.cursor, this.limits.frameBytes);
-      const frame = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      this.cursor += frame.byteLength;
-      this.ws.send(frame, { binary: true }, this.onSent);
+      const frame = this.frames.frameAt(this.cursor);
+      this.cursor += frame.payloadBytes;
+      // No write callback: the next pump comes from new data, an ack or the socket's 'drain'.
+      this.socket.write(frame.bytes);
     }
     if (this.pendingSkip > 0 && this.canSend()) this.flushSkipNotice();
   }
 
   private canSend(): boolean {
-    if (this.ws.bufferedAmount >= this.limits.socketHighWaterBytes) return false;
+    if (this.socket.writableLength >= this.socketHighWaterBytes) return false;
     return this.acked === null || this.cursor - this.acked < this.limits.ackWindowBytes;
   }
 
@@ -83,9 +100,4 @@ export class ClientStream {
     this.sendControl({ type: 'skipped', bytes: this.pendingSkip, offset: this.cursor, reason: 'slow-client' });
     this.pendingSkip = 0;
   }
-
-  private readonly onSent = (error?: Error): void => {
-    // A send error means the socket is going away; its 'close' handler cleans up.
-    if (!error) this.pump();
-  };
 }

@@ -22,6 +22,7 @@ import { isAuthorized } from '../access/token.js';
 import { isLoopbackHostHeader, isOriginAllowed } from '../access/origin.js';
 import { ClientStream, DEFAULT_STREAM_LIMITS, type StreamLimits } from './client-stream.js';
 import { Scrollback } from './scrollback.js';
+import { SharedFrames } from './binary-frames.js';
 
 /** What the hub needs of the serial side: its status and a way to post to the worker. */
 export interface DeviceLink {
@@ -58,9 +59,11 @@ interface Client {
 export class Hub {
   private readonly wss: WebSocketServer;
   private readonly scrollback: Scrollback;
+  private readonly frames: SharedFrames;
   /** Names this stream, so a client resuming with offsets from before a restart is recognised. */
   private readonly streamId = randomUUID();
   private readonly clients = new Set<Client>();
+  private readonly decoder = new TextDecoder(); // stateless use (whole messages): one is enough
   private readonly heartbeat: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
 
@@ -69,6 +72,7 @@ export class Hub {
     private readonly device: DeviceLink,
   ) {
     this.scrollback = new Scrollback(options.scrollbackBytes);
+    this.frames = new SharedFrames(this.scrollback, (options.limits ?? DEFAULT_STREAM_LIMITS).frameBytes);
     // perMessageDeflate off: serial output is small and latency-bound; compression costs CPU on a Pi.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WRITE_FRAME_BYTES, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? HEARTBEAT_MS);
@@ -92,7 +96,7 @@ export class Hub {
     if (this.closing || url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
     if (this.options.token === null && !isLoopbackHostHeader(req.headers.host))
       return refuseUpgrade(socket, 403, 'Forbidden');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, url));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, req, url));
   }
 
   /** New bytes from the device: keep them and let every client send what it can. */
@@ -132,7 +136,8 @@ export class Hub {
     return this.closing;
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, url: URL): void {
+  /** `socket` is the one ws was handed: binary frames are written to it directly (see ClientStream). */
+  private accept(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL): void {
     ws.on('error', () => {}); // ws always emits 'close' after 'error'; cleanup happens there
     if (!isOriginAllowed(req, this.options.allowedOrigins))
       return ws.close(CloseCode.policyViolation, 'origin not allowed');
@@ -140,7 +145,7 @@ export class Hub {
     if (this.clients.size >= this.options.maxClients) return ws.close(CloseCode.tryAgainLater, 'too many clients');
 
     const { helloOffset, offset, notBuffered } = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'));
-    const stream = new ClientStream(ws, this.scrollback, this.options.limits ?? DEFAULT_STREAM_LIMITS, offset);
+    const stream = new ClientStream(ws, socket, this.frames, this.options.limits ?? DEFAULT_STREAM_LIMITS, offset);
     const client: Client = { ws, stream, alive: true };
     this.clients.add(client);
 
@@ -187,7 +192,7 @@ export class Hub {
     if (isBinary) return this.write(client, bytes);
     if (bytes.byteLength > MAX_CONTROL_BYTES)
       return this.reply(client, 'too-big', `control message over ${MAX_CONTROL_BYTES} bytes`);
-    const decoded = decodeClientMessage(new TextDecoder().decode(bytes));
+    const decoded = decodeClientMessage(this.decoder.decode(bytes));
     if (!decoded.ok) return this.reply(client, 'bad-message', decoded.error);
     this.control(client, decoded.message);
   }

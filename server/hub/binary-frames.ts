@@ -1,0 +1,75 @@
+// WebSocket binary frames of scrollback ranges, built once and shared by every client at the same
+// offset: with all clients live, a device chunk is framed once and each socket takes it in one
+// write. Written here because ws has no broadcast API (websockets/ws#617) and its Sender.frame()
+// returns an unmasked frame's header and payload apart, which costs every client a writev.
+import type { Scrollback } from './scrollback.js';
+
+/** RFC 6455 §5.2 first byte: FIN set, opcode 0x2 (binary). */
+const FIN_BINARY = 0x82;
+/** Longest header of an unmasked frame, in bytes: 2 + an 8-byte extended length. */
+export const MAX_FRAME_HEADER_BYTES = 10;
+
+/** One frame, ready to be written as is to any client's socket (never modified afterwards). */
+export interface BinaryFrame {
+  /** Header and payload, contiguous. */
+  readonly bytes: Buffer;
+  /** How many stream bytes it carries. */
+  readonly payloadBytes: number;
+}
+
+/** One unmasked, final binary frame (server → client) carrying `parts` in order, in one buffer. */
+export function frameBinary(parts: readonly Uint8Array[]): Buffer {
+  let payloadBytes = 0;
+  for (const part of parts) payloadBytes += part.byteLength;
+  const lengthBytes = payloadBytes > 0xffff ? 8 : payloadBytes > 125 ? 2 : 0;
+  const frame = Buffer.allocUnsafe(2 + lengthBytes + payloadBytes);
+  frame[0] = FIN_BINARY;
+  if (lengthBytes === 0) frame[1] = payloadBytes;
+  else if (lengthBytes === 2) {
+    frame[1] = 126;
+    frame.writeUInt16BE(payloadBytes, 2);
+  } else {
+    frame[1] = 127;
+    frame[2] = frame[3] = 0; // the top 16 bits: a JS length fits in the remaining 48
+    frame.writeUIntBE(payloadBytes, 4, 6);
+  }
+  let at = 2 + lengthBytes;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.byteLength;
+  }
+  return frame;
+}
+
+/**
+ * Frames scrollback ranges of up to `maxPayloadBytes`, keeping the latest frame: the next client
+ * asking for the same range (same offset, same end of stream) gets the same buffer, not a copy.
+ */
+export class SharedFrames {
+  private latest: { offset: number; end: number; frame: BinaryFrame } | null = null;
+
+  constructor(
+    private readonly scrollback: Scrollback,
+    private readonly maxPayloadBytes: number,
+  ) {}
+
+  /** Offset of the oldest byte the scrollback still holds. */
+  get start(): number {
+    return this.scrollback.start;
+  }
+
+  /** Offset one past the newest byte. */
+  get end(): number {
+    return this.scrollback.end;
+  }
+
+  /** The frame carrying [offset, min(end, offset + maxPayloadBytes)); `offset` must be in [start, end). */
+  frameAt(offset: number): BinaryFrame {
+    const end = Math.min(this.scrollback.end, offset + this.maxPayloadBytes);
+    const latest = this.latest;
+    if (latest && latest.offset === offset && latest.end === end) return latest.frame;
+    const frame = { bytes: frameBinary(this.scrollback.read(offset, end - offset)), payloadBytes: end - offset };
+    this.latest = { offset, end, frame };
+    return frame;
+  }
+}
