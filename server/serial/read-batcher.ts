@@ -1,15 +1,18 @@
-// Coalesces the chunks read from a device so a flood is not one message per chunk, without
-// adding latency: whatever arrived during one turn of the event loop goes out together at the
-// end of that turn (setImmediate), and a batch that grows large goes out at once.
+// Coalesces the chunks read from a device so a burst is not one message per chunk, without
+// adding latency: whatever is pushed in one run of JavaScript (one read callback, or a port that
+// emits several chunks at once) goes out together in a microtask right after it, and a batch that
+// grows large goes out at once. A microtask, not setImmediate: a tty read hands over at most one
+// chunk per loop turn anyway, and an Immediate costs the worker a check phase per chunk.
 
-/** Largest batch, in bytes, before it is flushed without waiting for the end of the loop turn: bounds a message's size and the copy it costs. */
+/** Largest batch, in bytes, before it is flushed without waiting for the microtask: bounds a message's size and the copy it costs. */
 export const READ_BATCH_MAX_BYTES = 64 * 1024;
 
 /** Accumulates chunks and delivers each batch as one fresh Uint8Array (its own ArrayBuffer, safe to transfer). */
 export class ReadBatcher {
   private chunks: Uint8Array[] = [];
   private bytes = 0;
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled = false;
+  private generation = 0; // bumped by flush/dispose, so an already queued microtask knows it is stale
 
   /** `deliver` receives every batch, in order; the array is the receiver's to keep or transfer. */
   constructor(
@@ -23,13 +26,18 @@ export class ReadBatcher {
     this.chunks.push(chunk);
     this.bytes += chunk.byteLength;
     if (this.bytes >= this.maxBytes) this.flush();
-    else this.scheduled ??= setImmediate(() => this.flush());
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      const generation = this.generation;
+      queueMicrotask(() => {
+        if (generation === this.generation) this.flush();
+      });
+    }
   }
 
   /** Delivers what is pending now (also used before a status change, so data keeps its order). */
   flush(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    this.cancel();
     if (this.bytes === 0) return;
     // One copy into a right-sized array: never a view of a pool or of a chunk someone else holds.
     const batch = new Uint8Array(this.bytes);
@@ -45,9 +53,13 @@ export class ReadBatcher {
 
   /** Drops anything pending and cancels the scheduled flush. */
   dispose(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    this.cancel();
     this.chunks = [];
     this.bytes = 0;
+  }
+
+  private cancel(): void {
+    this.scheduled = false;
+    this.generation++;
   }
 }

@@ -4,7 +4,7 @@ import { ReadBatcher } from '../../server/serial/read-batcher.js';
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ReadBatcher', () => {
-  it('delivers the chunks of one loop turn as one batch, in order', async () => {
+  it('delivers the chunks pushed in one run of JavaScript as one batch, in order', async () => {
     const batches: Uint8Array[] = [];
     const batcher = new ReadBatcher((batch) => batches.push(batch));
     batcher.push(Uint8Array.of(1, 2));
