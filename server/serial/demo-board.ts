@@ -49,6 +49,8 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
   private readonly discipline: LineDiscipline;
   private readonly parser = new ReadlineParser({ delimiter: '\n', encoding: 'utf8' });
   private readonly bootMs: number;
+  /** Output held while reading is paused, as a UART's buffer would hold it (a few hundred bytes a second at most). */
+  private held: Uint8Array[] | null = null;
 
   /** Starts booting at once; output goes to `events.data`. */
   constructor(
@@ -93,6 +95,16 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
   async write(data: Uint8Array): Promise<void> {
     if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
     if (this.booted) this.discipline.feed(data); // bytes sent while it boots are lost, as on a real board
+  }
+
+  pauseReading(): void {
+    this.held ??= [];
+  }
+
+  resumeReading(): void {
+    const held = this.held;
+    this.held = null;
+    for (const bytes of held ?? []) this.emit(bytes);
   }
 
   async setBaudRate(): Promise<void> {
@@ -158,7 +170,8 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
   }
 
   private emit(bytes: Uint8Array): void {
-    if (!this.closed) this.events.data(bytes);
+    if (this.held) this.held.push(bytes);
+    else if (!this.closed) this.events.data(bytes);
   }
 }
 

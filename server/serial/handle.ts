@@ -13,6 +13,11 @@ export const RESTART_MIN_MS = 200;
 export const RESTART_MAX_MS = 10_000;
 /** A worker that ran this long before dying restarts at RESTART_MIN_MS again, in ms: its crash was not a loop. */
 export const RESTART_STABLE_MS = 30_000;
+/**
+ * The main thread reports `consumed` data to the worker in steps of this many bytes: one small
+ * message per 256 KiB (every ~23 s at 115200 baud), well under the worker's resume threshold.
+ */
+export const READ_ACK_BYTES = 256 * 1024;
 /** How long close() waits for the worker to close the device and exit before terminating it, in ms. */
 export const CLOSE_TIMEOUT_MS = 3000;
 
@@ -124,10 +129,19 @@ class WorkerHandle implements SerialHandle {
     this.worker = worker;
     this.startedAt = Date.now();
     this.lastError = undefined;
+    let unackedBytes = 0;
     worker.on('message', (message: FromWorker) => {
       if (this.worker !== worker) return;
       if (message.type === 'status') this.remember(message.status);
+      const dataBytes = message.type === 'data' ? message.data.byteLength : 0;
       this.onMessage(message);
+      if (dataBytes === 0) return;
+      // Handed on (the hub keeps what it needs): tell the worker, which bounds what is in flight.
+      unackedBytes += dataBytes;
+      if (unackedBytes >= READ_ACK_BYTES) {
+        worker.postMessage({ type: 'consumed', bytes: unackedBytes } satisfies ToWorker);
+        unackedBytes = 0;
+      }
     });
     // An uncaught exception in the worker: 'exit' follows, which restarts it.
     worker.on('error', (error) => {

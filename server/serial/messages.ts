@@ -21,6 +21,8 @@ export type ToWorker =
   | { type: 'open' } // (re)open the device now
   | { type: 'close' } // close the device and stop reopening it; the worker then exits
   | { type: 'write'; data: Uint8Array }
+  /** The main thread has taken `bytes` more data bytes off the port (sent every READ_ACK_BYTES or so). */
+  | { type: 'consumed'; bytes: number }
   | { type: 'set-baud'; baudRate: number }
   | { type: 'set-signals'; dtr?: boolean; rts?: boolean; pulseMs?: number }
   | { type: 'set-pacing'; charDelayMs: number; lineDelayMs: number };

@@ -158,6 +158,15 @@ class NodePort implements OpenPort {
     }
   }
 
+  pauseReading(): void {
+    // The tty stream stops reading the descriptor: the kernel's buffer holds what comes next.
+    this.stream.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.closed) this.stream.resume();
+  }
+
   async setBaudRate(baudRate: number): Promise<void> {
     this.assertOpen();
     await this.native.asyncUpdate(this.fd, { baudRate }).catch((error: unknown) => {

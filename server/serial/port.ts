@@ -25,6 +25,13 @@ export interface OpenPort {
   setBaudRate(baudRate: number): Promise<void>;
   /** Sets DTR and RTS. Rejects with code ENOTTY where the device has no modem lines (a pty). */
   setSignals(signals: PortSignals): Promise<void>;
+  /**
+   * Stops reading until resumeReading(): what the device sends meanwhile waits in its own buffer
+   * (and, on a port with flow control, holds the sender). Used when the main thread falls behind.
+   */
+  pauseReading(): void;
+  /** Reads again after pauseReading(); harmless when not paused. */
+  resumeReading(): void;
   /** Closes the device; no `end` follows. Safe to call twice. */
   close(): Promise<void>;
 }

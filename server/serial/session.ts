@@ -11,6 +11,16 @@ import { WriteQueue } from './write-queue.js';
 /** How often a missing or unplugged device is looked for, in ms: a replugged board is back within half a second, and a failed open() costs next to nothing. */
 export const REOPEN_POLL_MS = 500;
 
+/**
+ * Most data bytes sent to the main thread and not yet reported `consumed` before reading pauses, in
+ * bytes: bounds the queue between the threads (the device's own buffer holds the rest). Far above
+ * what any serial line delivers in the time the main thread needs to catch up; only a pty or USB
+ * link flat out against a saturated main thread reaches it.
+ */
+export const READ_PAUSE_BYTES = 4 * 1024 * 1024;
+/** Reading resumes once the unconsumed bytes are down to this, in bytes: above the main thread's ack step, so its acks always get there. */
+export const READ_RESUME_BYTES = 2 * 1024 * 1024;
+
 /** What the session needs from its host (the worker, or a test). */
 export interface SessionHost {
   opener: PortOpener;
@@ -35,6 +45,9 @@ export class SerialSession {
   private ops: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private lastSent = '';
+  /** Data bytes sent to the main thread that it has not yet reported `consumed`. */
+  private unconsumedBytes = 0;
+  private readPaused = false;
 
   /** `options` are copied; changes made through messages are kept for every reopen. */
   constructor(
@@ -42,7 +55,7 @@ export class SerialSession {
     private readonly host: SessionHost,
   ) {
     this.options = { ...options };
-    this.batcher = new ReadBatcher((batch) => this.host.send({ type: 'data', data: batch }));
+    this.batcher = new ReadBatcher((batch) => this.sendData(batch));
   }
 
   /** The status as last sent (or about to be). */
@@ -78,6 +91,9 @@ export class SerialSession {
         return;
       case 'write':
         this.enqueueOp(async () => this.write(message.data));
+        return;
+      case 'consumed':
+        this.onConsumed(message.bytes);
         return;
       case 'set-baud':
         this.enqueueOp(() => this.setBaud(message.baudRate));
@@ -198,6 +214,7 @@ export class SerialSession {
     if (!port) return;
     this.port = undefined;
     this.batcher.flush();
+    this.readPaused = false; // the next port starts reading; sendData pauses it again if still behind
     const dropped = this.queue?.dispose() ?? 0;
     this.queue = undefined;
     this.signals = { dtr: null, rts: null };
@@ -276,6 +293,25 @@ export class SerialSession {
     this.options.lineDelayMs = lineDelayMs;
     this.queue?.setPacing({ charDelayMs, lineDelayMs });
     this.sendStatus();
+  }
+
+  // ---- the bounded queue to the main thread ----
+
+  private sendData(batch: Uint8Array): void {
+    this.unconsumedBytes += batch.byteLength;
+    this.host.send({ type: 'data', data: batch });
+    if (!this.readPaused && this.unconsumedBytes >= READ_PAUSE_BYTES && this.port) {
+      this.readPaused = true;
+      this.port.pauseReading();
+    }
+  }
+
+  private onConsumed(bytes: number): void {
+    this.unconsumedBytes = Math.max(0, this.unconsumedBytes - bytes);
+    if (this.readPaused && this.unconsumedBytes <= READ_RESUME_BYTES) {
+      this.readPaused = false;
+      this.port?.resumeReading();
+    }
   }
 
   // ---- messages out ----

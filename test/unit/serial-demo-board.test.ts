@@ -46,6 +46,15 @@ afterEach(async () => {
 });
 
 describe('demo board', () => {
+  it('holds its output while reading is paused and hands it over in order on resume', async () => {
+    const { board, take, type } = boot();
+    board.pauseReading();
+    expect(await type('help\r')).toBe('');
+    board.resumeReading();
+    expect(take()).toContain('help');
+    expect(await type('\r')).toContain(DEMO_PROMPT);
+  });
+
   it('boots with a coloured banner and READY, then a prompt without a newline', () => {
     const { banner: text } = boot();
     expect(text).toContain('\x1b[1;32mserialdeck demo board');

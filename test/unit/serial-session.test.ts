@@ -8,7 +8,7 @@ import {
   type PortOpener,
   type PortSignals,
 } from '../../server/serial/port.js';
-import { REOPEN_POLL_MS, SerialSession } from '../../server/serial/session.js';
+import { READ_PAUSE_BYTES, READ_RESUME_BYTES, REOPEN_POLL_MS, SerialSession } from '../../server/serial/session.js';
 import { WRITE_QUEUE_MAX_BYTES } from '../../server/serial/write-queue.js';
 
 const OPTIONS: SerialOptions = { path: '/dev/ttyFAKE0', baudRate: 115200, dtr: true, rts: true, charDelayMs: 0, lineDelayMs: 0 };
@@ -19,6 +19,7 @@ class FakePort implements OpenPort {
   signals: PortSignals[] = [];
   bauds: number[] = [];
   closed = false;
+  paused = false;
   refuseSignals = false;
   /** When set, writes wait for this promise (a device that is slow to take bytes). */
   stall: Promise<void> | undefined;
@@ -35,6 +36,12 @@ class FakePort implements OpenPort {
   async setSignals(signals: PortSignals) {
     if (this.refuseSignals) throw new PortError('Inappropriate ioctl for device, cannot set', { code: 'ENOTTY' });
     this.signals.push({ ...signals });
+  }
+  pauseReading() {
+    this.paused = true;
+  }
+  resumeReading() {
+    this.paused = false;
   }
   async close() {
     this.closed = true;
@@ -116,7 +123,7 @@ describe('SerialSession', () => {
     expect(status).toMatchObject({ dtr: false, rts: true, baudRate: 115200 });
   });
 
-  it('forwards reads coalesced into one fresh array per loop turn', async () => {
+  it('forwards the reads of one callback coalesced into one fresh array', async () => {
     const { host, session, opener } = setup();
     session.start();
     await host.status('open');
@@ -125,6 +132,26 @@ describe('SerialSession', () => {
     const { data } = await host.data();
     expect(new TextDecoder().decode(data)).toBe('hello');
     expect(data.buffer.byteLength).toBe(data.byteLength);
+  });
+
+  it('pauses reading while the main thread has not consumed READ_PAUSE_BYTES, and resumes as it catches up', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    const port = opener.last;
+    const chunk = new Uint8Array(READ_PAUSE_BYTES / 4);
+    for (let i = 0; i < 3; i++) {
+      port.events.data(chunk);
+      await host.data();
+    }
+    expect(port.paused).toBe(false);
+    port.events.data(chunk);
+    await host.data();
+    expect(port.paused).toBe(true); // nothing is dropped: the device's buffer holds what comes next
+    session.handle({ type: 'consumed', bytes: READ_PAUSE_BYTES - READ_RESUME_BYTES - 1 });
+    expect(port.paused).toBe(true);
+    session.handle({ type: 'consumed', bytes: 1 });
+    expect(port.paused).toBe(false);
   });
 
   it('writes in arrival order through the queue', async () => {
