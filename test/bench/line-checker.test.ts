@@ -29,6 +29,14 @@ describe('LineChecker', () => {
     expect(r.latenciesMs).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('records no latency for the warm-up lines, but checks them', () => {
+    const checker = new LineChecker(L, true, 3);
+    checker.push(Buffer.concat([prime(), lines([0, 1, 2, 3, 4])]), 2_000_000);
+    const r = checker.finish(5);
+    expect(r).toMatchObject({ goodLines: 5, lostBytes: 0 });
+    expect(r.latenciesMs).toEqual([1, 1]);
+  });
+
   it('counts a missing line and a missing tail as lost', () => {
     const checker = new LineChecker(L, false);
     checker.push(lines([0, 2, 3]), 0);

@@ -33,6 +33,7 @@ export class LineChecker {
   private readonly template: Buffer;
   private readonly lineBytes: number;
   private readonly recordLatency: boolean;
+  private readonly latencyFromSeq: number;
   private carry: Buffer | null = null;
   /** Discarding up to the next newline: after corruption, or after an announced skip. */
   private resync: 'none' | 'corrupt' | 'skip' = 'none';
@@ -57,10 +58,12 @@ export class LineChecker {
     latenciesMs: [],
   };
 
-  constructor(lineBytes: number, recordLatency: boolean) {
+  /** With recordLatency, the latency of every good line from `latencyFromSeq` on (the ones before are a warm-up). */
+  constructor(lineBytes: number, recordLatency: boolean, latencyFromSeq = 0) {
     this.template = lineTemplate(lineBytes);
     this.lineBytes = lineBytes;
     this.recordLatency = recordLatency;
+    this.latencyFromSeq = latencyFromSeq;
   }
 
   /** Checks a received chunk; `nowNs` is process.hrtime.bigint() at its arrival, as a number. */
@@ -147,7 +150,7 @@ export class LineChecker {
     this.r.goodBytes += L;
     if (this.r.firstLineNs === 0) this.r.firstLineNs = nowNs;
     this.r.lastLineNs = nowNs;
-    if (this.recordLatency) this.r.latenciesMs.push((nowNs - readTimeNs(buf, pos)) / 1e6);
+    if (this.recordLatency && seq >= this.latencyFromSeq) this.r.latenciesMs.push((nowNs - readTimeNs(buf, pos)) / 1e6);
   }
 
   private wake(): void {

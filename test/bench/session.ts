@@ -52,6 +52,8 @@ export interface SessionOptions {
   openBoard?: boolean;
   lineBytes: number;
   recordLatency: boolean;
+  /** Lines before this one are a warm-up: checked, but their latencies are not recorded (default 0). */
+  latencyFromLine?: number;
 }
 
 /** Starts a pty pair and `peer` on it and connects the clients. */
@@ -74,7 +76,7 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
   try {
     peer = await startPeer(peerName, pair.devicePath);
     for (let i = 0; i < options.clients; i++) {
-      const checker = new LineChecker(options.lineBytes, options.recordLatency);
+      const checker = new LineChecker(options.lineBytes, options.recordLatency, options.latencyFromLine ?? 0);
       checkers.push(checker);
       const connecting = peer.connect(checker);
       const connected = await withDeadline(connecting, CONNECT_TIMEOUT_MS, `client ${i + 1} not connected in ${CONNECT_TIMEOUT_MS} ms`).catch(

@@ -1,4 +1,5 @@
 // Latency device → clients at a paced line rate, and the server's CPU share while relaying it.
+import { withDeadline } from '../deadline.js';
 import { cpuSeconds } from '../proc-stats.js';
 import { openSession } from '../session.js';
 import { latencySummary } from '../stats.js';
@@ -18,6 +19,14 @@ const MIN_DURATION_MS = 3000;
 /** …and at least 500 lines (5,000 samples over 10 clients), enough for a stable p99. */
 const MIN_LINES = 500;
 const QUICK_DURATION_MS = 300;
+/**
+ * Traffic before the measured part, in ms: a relay's first second (its JIT still compiling, its
+ * heap and buffers growing) is start-up, which the start-up figure covers. A console runs for
+ * hours, so latency and CPU are its steady state after that, for every peer alike.
+ */
+const WARMUP_MS = 1000;
+/** Longest the last warm-up line may take to arrive after its time, in ms: a live relay needs milliseconds. */
+const WARMUP_GRACE_MS = 10_000;
 
 /** The latency figure at `linesPerSecond` (100 and 2,000 are reported). */
 export function latencyFigure(linesPerSecond: number): Figure {
@@ -36,22 +45,32 @@ export function latencyFigure(linesPerSecond: number): Figure {
       ...(measureCpu ? [metric(`${id}.cpu`, `Server CPU, 115200-baud traffic to ${CLIENTS} clients`, '% of a core', 2)] : []),
     ],
     async measure(peer, scale) {
-      const session = await openSession(peer, { clients: CLIENTS, lineBytes: LINE_BYTES, recordLatency: true });
+      const warmupMs = scale.quick ? 0 : WARMUP_MS;
+      const warmupLines = Math.round((linesPerSecond * warmupMs) / 1000);
+      const session = await openSession(peer, {
+        clients: CLIENTS,
+        lineBytes: LINE_BYTES,
+        recordLatency: true,
+        latencyFromLine: warmupLines,
+      });
       try {
         const durationMs = scale.quick
           ? QUICK_DURATION_MS
           : Math.max(MIN_DURATION_MS, (MIN_LINES / linesPerSecond) * 1000);
-        const probe = { cpuAtGo: 0, goNs: 0 };
+        const probe = { cpuAtStart: 0, startNs: 0 };
         const run = await session.run(
-          { lineBytes: LINE_BYTES, linesPerSecond, durationMs },
+          { lineBytes: LINE_BYTES, linesPerSecond, durationMs: warmupMs + durationMs },
           {
-            onGo: () => {
-              probe.cpuAtGo = cpuSeconds(session.peer.pid);
-              probe.goNs = Number(process.hrtime.bigint());
+            // The measured part starts once the first client has the last warm-up line.
+            during: async () => {
+              const warmedUp = session.checkers[0]?.reached(warmupLines) ?? Promise.resolve();
+              await withDeadline(warmedUp, warmupMs + WARMUP_GRACE_MS, 'the warm-up lines never reached the first client');
+              probe.cpuAtStart = cpuSeconds(session.peer.pid);
+              probe.startNs = Number(process.hrtime.bigint());
             },
           },
         );
-        const cpuShare = (cpuSeconds(session.peer.pid) - probe.cpuAtGo) / ((run.drainedNs - probe.goNs) / 1e9);
+        const cpuShare = (cpuSeconds(session.peer.pid) - probe.cpuAtStart) / ((run.drainedNs - probe.startNs) / 1e9);
         const { p50, p99, max } = latencySummary(pooledLatenciesMs(run.received));
         return {
           [`${id}.p50`]: p50,
