@@ -29,12 +29,13 @@ describe('LineChecker', () => {
     expect(r.latenciesMs).toEqual([1, 1, 1, 1, 1]);
   });
 
-  it('records no latency for the warm-up lines, but checks them', () => {
+  it('keeps the warm-up lines\' latencies apart, and checks them too', () => {
     const checker = new LineChecker(L, true, 3);
     checker.push(Buffer.concat([prime(), lines([0, 1, 2, 3, 4])]), 2_000_000);
     const r = checker.finish(5);
     expect(r).toMatchObject({ goodLines: 5, lostBytes: 0 });
     expect(r.latenciesMs).toEqual([1, 1]);
+    expect(r.warmupLatenciesMs).toEqual([1, 1, 1]);
   });
 
   it('counts a missing line and a missing tail as lost', () => {

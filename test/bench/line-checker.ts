@@ -24,8 +24,10 @@ export interface CheckResult {
   /** hrtime (ns) of the first and the last good line's arrival. */
   firstLineNs: number;
   lastLineNs: number;
-  /** Send → arrival of every good line, in ms (empty unless latency was recorded). */
+  /** Send → arrival of every good line from the checker's `latencyFromSeq` on, in ms (empty unless latency was recorded). */
   latenciesMs: number[];
+  /** The same for the warm-up lines before it. */
+  warmupLatenciesMs: number[];
 }
 
 /** Feed it chunks as they arrive; it keeps the count. Priming lines before the first data line are ignored. */
@@ -56,9 +58,10 @@ export class LineChecker {
     firstLineNs: 0,
     lastLineNs: 0,
     latenciesMs: [],
+    warmupLatenciesMs: [],
   };
 
-  /** With recordLatency, the latency of every good line from `latencyFromSeq` on (the ones before are a warm-up). */
+  /** With recordLatency, latencies go to latenciesMs from line `latencyFromSeq` on, to warmupLatenciesMs before it. */
   constructor(lineBytes: number, recordLatency: boolean, latencyFromSeq = 0) {
     this.template = lineTemplate(lineBytes);
     this.lineBytes = lineBytes;
@@ -150,7 +153,10 @@ export class LineChecker {
     this.r.goodBytes += L;
     if (this.r.firstLineNs === 0) this.r.firstLineNs = nowNs;
     this.r.lastLineNs = nowNs;
-    if (this.recordLatency && seq >= this.latencyFromSeq) this.r.latenciesMs.push((nowNs - readTimeNs(buf, pos)) / 1e6);
+    if (this.recordLatency) {
+      const samples = seq >= this.latencyFromSeq ? this.r.latenciesMs : this.r.warmupLatenciesMs;
+      samples.push((nowNs - readTimeNs(buf, pos)) / 1e6);
+    }
   }
 
   private wake(): void {

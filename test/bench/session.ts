@@ -52,7 +52,7 @@ export interface SessionOptions {
   openBoard?: boolean;
   lineBytes: number;
   recordLatency: boolean;
-  /** Lines before this one are a warm-up: checked, but their latencies are not recorded (default 0). */
+  /** Lines before this one are a warm-up: checked, their latencies kept apart (default 0). */
   latencyFromLine?: number;
 }
 

@@ -41,6 +41,7 @@ export function latencyFigure(linesPerSecond: number): Figure {
       metric(`${id}.p50`, `Latency p50 at ${rate} lines/s`, 'ms', 2),
       metric(`${id}.p99`, `Latency p99 at ${rate} lines/s`, 'ms', 2),
       metric(`${id}.max`, `Latency max at ${rate} lines/s`, 'ms', 2),
+      metric(`${id}.warmup-p99`, `Latency p99 at ${rate} lines/s, warm-up second (no target)`, 'ms', 2),
       metric(`${id}.errors`, `Lost + reordered + corrupted bytes at ${rate} lines/s`, 'B', 0, 'sum', false),
       ...(measureCpu ? [metric(`${id}.cpu`, `Server CPU, 115200-baud traffic to ${CLIENTS} clients`, '% of a core', 2)] : []),
     ],
@@ -72,10 +73,12 @@ export function latencyFigure(linesPerSecond: number): Figure {
         );
         const cpuShare = (cpuSeconds(session.peer.pid) - probe.cpuAtStart) / ((run.drainedNs - probe.startNs) / 1e9);
         const { p50, p99, max } = latencySummary(pooledLatenciesMs(run.received));
+        const warmup = latencySummary(run.received.flatMap((c) => c.warmupLatenciesMs));
         return {
           [`${id}.p50`]: p50,
           [`${id}.p99`]: p99,
           [`${id}.max`]: max,
+          [`${id}.warmup-p99`]: warmup.p99,
           [`${id}.errors`]: integrityErrorBytes(run.received),
           ...(measureCpu ? { [`${id}.cpu`]: cpuShare * 100 } : {}),
         };
