@@ -1,6 +1,13 @@
 // The shared scrollback: every byte the device sent, by absolute stream offset, for the last
-// `capacityBytes`. Kept as the immutable chunks the worker transferred (no copy on the hot path);
-// clients read from it by offset, so one slow client costs a cursor, not a copy of the stream.
+// `capacityBytes`. Large chunks are kept as the worker transferred them (no copy); small ones (a
+// line or two each, the usual serial traffic) are packed into slabs, so a MiB of history is a few
+// dozen objects for the garbage collector to trace instead of thousands. Clients read it by
+// offset, so one slow client costs a cursor, not a copy of the stream.
+
+/** Slab size for packing small chunks, in bytes: 64 KiB, a frame's worth (capped at 1/16 of the capacity so eviction stays fine-grained). */
+const SLAB_BYTES = 64 * 1024;
+/** Capacity ÷ slab size at least this: a slab is dropped whole, so it must be a small part of the history. */
+const SLABS_PER_CAPACITY = 16;
 
 /** A bounded byte history addressed by absolute stream offset (offset 0 = first byte ever read). */
 export class Scrollback {
@@ -9,9 +16,14 @@ export class Scrollback {
   private head = 0; // index of the oldest live chunk; dropped chunks are compacted away lazily
   private bytes = 0;
   private endOffset = 0;
+  private readonly slabBytes: number;
+  private slab: Uint8Array | null = null; // the slab being filled: it is chunks[chunks.length - 1]'s buffer
+  private slabFill = 0;
 
   /** capacityBytes: how much history to keep; the newest chunk is always kept whole. */
-  constructor(private readonly capacityBytes: number) {}
+  constructor(private readonly capacityBytes: number) {
+    this.slabBytes = Math.min(SLAB_BYTES, Math.floor(capacityBytes / SLABS_PER_CAPACITY));
+  }
 
   /** Offset of the oldest byte still held. */
   get start(): number {
@@ -23,11 +35,15 @@ export class Scrollback {
     return this.endOffset;
   }
 
-  /** Appends a chunk (kept by reference: the caller must not modify it afterwards). */
+  /** Appends a chunk (a large one is kept by reference: the caller must not modify it afterwards). */
   append(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
-    this.chunks.push(chunk);
-    this.starts.push(this.endOffset);
+    if (chunk.byteLength * 4 <= this.slabBytes) this.pack(chunk);
+    else {
+      this.slab = null;
+      this.chunks.push(chunk);
+      this.starts.push(this.endOffset);
+    }
     this.endOffset += chunk.byteLength;
     this.bytes += chunk.byteLength;
     while (this.bytes > this.capacityBytes && this.chunks.length - this.head > 1) {
@@ -62,6 +78,20 @@ export class Scrollback {
       i++;
     }
     return out;
+  }
+
+  /** Copies a small chunk into the current slab (a new one when it is full) and widens the slab's entry over it. */
+  private pack(chunk: Uint8Array): void {
+    if (this.slab === null || this.slabFill + chunk.byteLength > this.slab.byteLength) {
+      this.slab = new Uint8Array(this.slabBytes);
+      this.slabFill = 0;
+      this.chunks.push(this.slab.subarray(0, 0));
+      this.starts.push(this.endOffset);
+    }
+    this.slab.set(chunk, this.slabFill);
+    this.slabFill += chunk.byteLength;
+    // Bytes already in the slab never change, so views handed out earlier stay valid.
+    this.chunks[this.chunks.length - 1] = this.slab.subarray(0, this.slabFill);
   }
 
   private oldestLength(): number {

@@ -16,11 +16,31 @@ describe('Scrollback', () => {
     expect(sb.read(6, 100)).toEqual([]);
   });
 
-  it('keeps stored chunks by reference when a read covers them whole', () => {
+  it('keeps a large chunk by reference when a read covers it whole', () => {
     const sb = new Scrollback(1024);
-    const chunk = bytes(9, 8, 7);
+    const chunk = new Uint8Array(512).fill(9);
     sb.append(chunk);
-    expect(sb.read(0, 100)[0]).toBe(chunk);
+    expect(sb.read(0, 1000)[0]).toBe(chunk);
+  });
+
+  it('packs small chunks into one slab, and views read earlier stay intact as it fills', () => {
+    const sb = new Scrollback(1 << 20);
+    const source = bytes(1, 2, 3);
+    sb.append(source);
+    const early = sb.read(0, 100);
+    source.fill(0); // a copy was kept, not the caller's array
+    for (let i = 0; i < 100; i++) sb.append(bytes(i, i));
+    expect(sb.read(0, 1000)).toHaveLength(1); // one slab holds all 203 bytes
+    expect(joined(early)).toEqual([1, 2, 3]);
+    expect(joined(sb.read(201, 2))).toEqual([99, 99]);
+  });
+
+  it('starts a new slab when one is full, and never splits a chunk across slabs', () => {
+    const sb = new Scrollback(64 * 16); // slabs of 64 bytes: chunks up to 16 bytes are packed
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    const parts = sb.read(0, 1000);
+    expect(parts.map((p) => p.byteLength)).toEqual([60, 40]);
+    expect(joined(parts)).toEqual(Array.from({ length: 100 }, (_, i) => Math.floor(i / 10)));
   });
 
   it('drops the oldest chunks past capacity, never the newest', () => {
