@@ -8,6 +8,11 @@
 const SLAB_BYTES = 64 * 1024;
 /** Capacity ÷ slab size at least this: a slab is dropped whole, so it must be a small part of the history. */
 const SLABS_PER_CAPACITY = 16;
+/**
+ * Largest chunk packed, in bytes: a few lines, what a serial line delivers per read. Bigger reads
+ * (a pty or USB link flat out) are kept as they came: copying them would double what the GC holds.
+ */
+const PACK_MAX_BYTES = 1024;
 
 /** A bounded byte history addressed by absolute stream offset (offset 0 = first byte ever read). */
 export class Scrollback {
@@ -38,7 +43,7 @@ export class Scrollback {
   /** Appends a chunk (a large one is kept by reference: the caller must not modify it afterwards). */
   append(chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
-    if (chunk.byteLength * 4 <= this.slabBytes) this.pack(chunk);
+    if (chunk.byteLength <= PACK_MAX_BYTES && chunk.byteLength * 4 <= this.slabBytes) this.pack(chunk);
     else {
       this.slab = null;
       this.chunks.push(chunk);
