@@ -6,8 +6,6 @@ import type { Scrollback } from './scrollback.js';
 
 /** RFC 6455 §5.2 first byte: FIN set, opcode 0x2 (binary). */
 const FIN_BINARY = 0x82;
-/** Longest header of an unmasked frame, in bytes: 2 + an 8-byte extended length. */
-export const MAX_FRAME_HEADER_BYTES = 10;
 
 /** One frame, ready to be written as is to any client's socket (never modified afterwards). */
 export interface BinaryFrame {
