@@ -6,7 +6,7 @@ import {
   type DeviceStatus,
   type LineEnding,
   type ServerMessage,
-} from '../server/protocol.js';
+} from '../server/wire/protocol.js';
 import { browserSocketFactory } from './browser-socket.js';
 import { Connection, type ConnectionState } from './connection.js';
 import { byId } from './dom.js';

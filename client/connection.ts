@@ -7,7 +7,7 @@ import {
   MAX_WRITE_FRAME_BYTES,
   type ClientMessage,
   type ServerMessage,
-} from '../server/protocol.js';
+} from '../server/wire/protocol.js';
 import { BUSY_RETRY_MIN_MS, reconnectDelayMs } from './backoff.js';
 import { splitFrames } from './line-ending.js';
 import type { TimerHandle, Timers } from './timers.js';

@@ -1,5 +1,5 @@
 // Per-browser preferences (input mode, line ending, local echo), validated on the way in from storage.
-import type { LineEnding } from '../server/protocol.js';
+import type { LineEnding } from '../server/wire/protocol.js';
 import { isLineEnding } from './line-ending.js';
 import type { KeyValueStore } from './storage.js';
 

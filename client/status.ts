@@ -1,6 +1,6 @@
 // What the status pill says: one state name (for styling and tests) and a short human label, derived
 // from the connection and the device. Pure, so every combination can be tested without a page.
-import type { DeviceStatus } from '../server/protocol.js';
+import type { DeviceStatus } from '../server/wire/protocol.js';
 import type { ConnectionState } from './connection.js';
 
 /**

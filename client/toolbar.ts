@@ -1,5 +1,6 @@
 // The toolbar: shows connection and device state, and turns control clicks into app actions.
-import { COMMON_BAUD_RATES, MAX_PACING_DELAY_MS, type DeviceStatus, type LineEnding } from '../server/protocol.js';
+import { MAX_PACING_DELAY_MS } from '../server/wire/limits.js';
+import { COMMON_BAUD_RATES, type DeviceStatus, type LineEnding } from '../server/wire/protocol.js';
 import { byId } from './dom.js';
 import { isLineEnding } from './line-ending.js';
 import { isInputMode, type InputMode, type Preferences } from './preferences.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseCli, USAGE } from './cli-args.js';
 import { ConfigError } from './config.js';
-import { listPorts } from './serial/list-ports.js';
+import { listPorts } from './serial/devices/list-ports.js';
 import { formatPortList } from './format-port-list.js';
 import { start } from './start.js';
 

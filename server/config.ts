@@ -1,5 +1,6 @@
 // Typed configuration: the one place where every option and its default is written down.
 // Resolved by a pure function from flags and environment; the CLI only maps argv onto it.
+import { checkBaudRate, checkPacingDelay } from './wire/limits.js';
 
 /** Everything `start()` needs. Defaults are in DEFAULT_CONFIG. */
 export interface Config {
@@ -63,10 +64,13 @@ export function validateConfig(config: Config): Config {
       throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
   };
   if (!config.device) throw new ConfigError('device must not be empty');
-  intIn('baud rate', config.baudRate, 1, 20_000_000);
+  const baud = checkBaudRate(config.baudRate);
+  if (baud) throw new ConfigError(`baud rate ${baud}`);
   intIn('port', config.port, 0, 65535);
-  intIn('char delay (ms)', config.charDelayMs, 0, 10_000);
-  intIn('line delay (ms)', config.lineDelayMs, 0, 10_000);
+  for (const [name, value] of [['char delay', config.charDelayMs], ['line delay', config.lineDelayMs]] as const) {
+    const refusal = checkPacingDelay(value);
+    if (refusal) throw new ConfigError(`${name} ${refusal}`);
+  }
   intIn('max clients', config.maxClients, 1, 10_000);
   intIn('scrollback (bytes)', config.scrollbackBytes, 4096, 1024 * 1024 * 1024);
   if (!config.host) throw new ConfigError('host must not be empty');

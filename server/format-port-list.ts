@@ -1,5 +1,5 @@
 // Formats `serialdeck list` output: one port per line, the fields people match boards by.
-import type { PortInfo } from './serial/list-ports.js';
+import type { PortInfo } from './serial/devices/list-ports.js';
 
 /** One line per port: path, VID:PID, manufacturer, serial number, then the stable by-id path. */
 export function formatPortList(ports: PortInfo[]): string {

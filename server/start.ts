@@ -9,7 +9,7 @@ import { generateToken } from './access/token.js';
 import { createApp } from './http/app.js';
 import { Hub } from './hub/hub.js';
 import { createSerialHandle } from './serial/handle.js';
-import { listPorts } from './serial/list-ports.js';
+import { listPorts } from './serial/devices/list-ports.js';
 import type { FromWorker } from './serial/messages.js';
 
 /** A running serialdeck. */

@@ -1,8 +1,8 @@
 // The small HTTP API beside the console: status for dashboards and health checks, the port list,
 // and a write endpoint so scripts can send to the device without a WebSocket.
 import type { Middleware } from 'koa';
-import { MAX_WRITE_FRAME_BYTES, type DeviceStatus } from '../protocol.js';
-import type { PortInfo } from '../serial/list-ports.js';
+import { MAX_WRITE_FRAME_BYTES, type DeviceStatus } from '../wire/protocol.js';
+import type { PortInfo } from '../serial/devices/list-ports.js';
 
 /** What the API reads and drives. */
 export interface ApiDeps {

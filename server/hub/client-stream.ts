@@ -4,7 +4,7 @@
 // Binary frames go straight to the client's socket, framed once for every client at the same
 // offset (SharedFrames); control messages go through ws, which writes them to the same socket in order.
 import type { WebSocket } from 'ws';
-import { encodeMessage, type ServerMessage } from '../protocol.js';
+import { encodeMessage, type ServerMessage } from '../wire/protocol.js';
 import type { SharedFrames } from './binary-frames.js';
 
 /**

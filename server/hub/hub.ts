@@ -16,7 +16,7 @@ import {
   type DeviceStatus,
   type ErrorCode,
   type ServerMessage,
-} from '../protocol.js';
+} from '../wire/protocol.js';
 import type { ToWorker } from '../serial/messages.js';
 import { isAuthorized } from '../access/token.js';
 import { isLoopbackHostHeader, isOriginAllowed } from '../access/origin.js';

@@ -2,10 +2,10 @@
 // and data buffers transferred, never copied through a pool), remembers the latest status,
 // restarts a worker that dies with backoff, and closes it within a bounded time.
 import { Worker } from 'node:worker_threads';
-import type { DeviceStatus } from '../protocol.js';
-import { DEMO_PATH } from './demo-board.js';
+import type { DeviceStatus } from '../wire/protocol.js';
+import { DEMO_PATH } from './devices/demo/demo-board.js';
 import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
-import { releaseDeviceFds } from './release-device-fds.js';
+import { releaseDeviceFds } from './devices/release-device-fds.js';
 
 /** First restart delay after a worker dies, in ms: a one-off crash should cost next to nothing. */
 export const RESTART_MIN_MS = 200;

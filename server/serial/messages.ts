@@ -1,7 +1,7 @@
 // The message union spoken across the thread boundary, over the worker's MessagePort.
 // Bytes cross as their own Uint8Array, listed in the transfer list (never a pooled Buffer:
 // transferring a pool slice detaches every other view of the pool).
-import type { DeviceStatus } from '../protocol.js';
+import type { DeviceStatus } from '../wire/protocol.js';
 
 /** How one port is opened; passed to the worker as workerData and kept for reopening. */
 export interface SerialOptions {

@@ -1,10 +1,11 @@
 // All serial logic of one port, written against an injected PortOpener so it runs in one
 // process under test: opening and reopening (hot-plug), coalesced reads, the paced write
 // queue, baud and modem-line changes. The worker file only wires it to its MessagePort.
-import type { DeviceState, DeviceStatus } from '../protocol.js';
+import { checkBaudRate, checkPacingDelay } from '../wire/limits.js';
+import type { DeviceState, DeviceStatus } from '../wire/protocol.js';
 import type { FromWorker, SerialOptions, ToWorker, WireError } from './messages.js';
-import { describeOpenError } from './open-error.js';
-import { toWireError, type OpenPort, type PortOpener } from './port.js';
+import { describeOpenError } from './devices/open-error.js';
+import { toWireError, type OpenPort, type PortOpener } from './devices/port.js';
 import { ReadBatcher } from './read-batcher.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -243,8 +244,9 @@ export class SerialSession {
   }
 
   private async setBaud(baudRate: number): Promise<void> {
-    if (!Number.isSafeInteger(baudRate) || baudRate <= 0) {
-      this.sendError({ message: `bad baud rate ${baudRate}: must be a positive integer`, code: 'EINVAL' });
+    const refusal = checkBaudRate(baudRate);
+    if (refusal !== null) {
+      this.sendError({ message: `bad baud rate: ${refusal}`, code: 'EINVAL' });
       return;
     }
     const port = this.port;
@@ -284,9 +286,9 @@ export class SerialSession {
   }
 
   private setPacing(charDelayMs: number, lineDelayMs: number): void {
-    const valid = (ms: number) => Number.isFinite(ms) && ms >= 0;
-    if (!valid(charDelayMs) || !valid(lineDelayMs)) {
-      this.sendError({ message: 'bad pacing: delays must be non-negative numbers of ms', code: 'EINVAL' });
+    const refusal = checkPacingDelay(charDelayMs) ?? checkPacingDelay(lineDelayMs);
+    if (refusal !== null) {
+      this.sendError({ message: `bad pacing: delays ${refusal}`, code: 'EINVAL' });
       return;
     }
     this.options.charDelayMs = charDelayMs;

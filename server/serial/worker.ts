@@ -1,9 +1,9 @@
 // Thin worker_threads entry: builds the port opener for the configured path, hands it to a
 // SerialSession, and relays messages over the parent port (data buffers transferred).
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEMO_PATH, createDemoOpener } from './demo-board.js';
+import { DEMO_PATH, createDemoOpener } from './devices/demo/demo-board.js';
 import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
-import { PortError, toWireError, type PortOpener } from './port.js';
+import { PortError, toWireError, type PortOpener } from './devices/port.js';
 import { SerialSession } from './session.js';
 
 const parent = parentPort;
@@ -15,7 +15,7 @@ const options = workerData as SerialOptions;
 async function openerFor(path: string): Promise<PortOpener> {
   if (path === DEMO_PATH) return createDemoOpener();
   try {
-    return (await import('./node-port.js')).createNodePortOpener();
+    return (await import('./devices/node-port.js')).createNodePortOpener();
   } catch (error) {
     const reason = `serial support unavailable (${toWireError(error).message})`;
     return { open: async () => Promise.reject(new PortError(reason, { code: 'ENOBINDING' })) };

@@ -3,7 +3,7 @@
 // ending) so a board with a small receive buffer (an Uno's 64 bytes) keeps up. It never blocks
 // the event loop, so the device keeps being read while a long paste trickles out.
 import type { WireError } from './messages.js';
-import { toWireError } from './port.js';
+import { toWireError } from './devices/port.js';
 
 /** Most bytes waiting to be written, in bytes: a few maximum-size frames (1 MiB each) behind a slow paced device; past it writes are refused, not buffered without bound. */
 export const WRITE_QUEUE_MAX_BYTES = 4 * 1024 * 1024;

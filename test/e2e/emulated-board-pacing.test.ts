@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { splitFrames } from '../../client/line-ending.js';
 import { start, type RunningServer } from '../../server/start.js';
-import { MAX_WRITE_FRAME_BYTES } from '../../server/protocol.js';
+import { MAX_WRITE_FRAME_BYTES } from '../../server/wire/protocol.js';
 import {
   BOARD_BANNER,
   BOARD_BAUD,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLine } from '../../client/line-ending.js';
 import { start, type RunningServer } from '../../server/start.js';
-import type { LineEnding } from '../../server/protocol.js';
+import type { LineEnding } from '../../server/wire/protocol.js';
 import {
   BOARD_BANNER,
   BOARD_BAUD,

@@ -1,7 +1,7 @@
 // A serial handle whose every message is recorded, with waits that resolve on the message that
 // satisfies them (never on a timer): shared by the worker-level integration tests.
 import type { Worker } from 'node:worker_threads';
-import type { DeviceState, DeviceStatus } from '../../server/protocol.js';
+import type { DeviceState, DeviceStatus } from '../../server/wire/protocol.js';
 import { createSerialHandle, type SerialHandle } from '../../server/serial/handle.js';
 import type { FromWorker, SerialOptions } from '../../server/serial/messages.js';
 

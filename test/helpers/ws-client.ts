@@ -1,7 +1,7 @@
 // A WebSocket test client for serialdeck: collects the byte stream and control messages, and lets
 // tests await a condition on them (resolved by the next frame that satisfies it, never by sleeping).
 import WebSocket from 'ws';
-import { decodeServerMessage, encodeMessage, type ClientMessage, type ServerMessage } from '../../server/protocol.js';
+import { decodeServerMessage, encodeMessage, type ClientMessage, type ServerMessage } from '../../server/wire/protocol.js';
 
 /** What `close` events carry. */
 export interface CloseInfo {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { start, type RunningServer } from '../../server/start.js';
 import type { Config } from '../../server/config.js';
-import { CloseCode, MAX_CONTROL_BYTES, MAX_WRITE_FRAME_BYTES } from '../../server/protocol.js';
+import { CloseCode, MAX_CONTROL_BYTES, MAX_WRITE_FRAME_BYTES } from '../../server/wire/protocol.js';
 import { connect } from '../helpers/ws-client.js';
 
 const servers: RunningServer[] = [];

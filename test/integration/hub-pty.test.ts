@@ -2,7 +2,7 @@
 // ways, fan-out to many clients, prompt latency, resume, hot-plug, seen through the WebSocket.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { start, type RunningServer } from '../../server/start.js';
-import type { DeviceState } from '../../server/protocol.js';
+import type { DeviceState } from '../../server/wire/protocol.js';
 import { connect, type TestClient } from '../helpers/ws-client.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 

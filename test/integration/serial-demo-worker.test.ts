@@ -2,8 +2,8 @@
 // demo board, and back as transferred data messages.
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceState } from '../../server/protocol.js';
-import { DEMO_PROMPT } from '../../server/serial/demo-board.js';
+import type { DeviceState } from '../../server/wire/protocol.js';
+import { DEMO_PROMPT } from '../../server/serial/devices/demo/demo-board.js';
 import type { SerialHandle } from '../../server/serial/handle.js';
 import { recordSerial } from '../helpers/serial-recorder.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceStatus } from '../../server/protocol.js';
+import type { DeviceStatus } from '../../server/wire/protocol.js';
 import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, SERVER_FULL_TEXT } from '../../client/status.js';
 
 const device = (state: DeviceStatus['state'], message?: string): DeviceStatus => ({

@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { SharedFrames } from '../../server/hub/binary-frames.js';
 import { ClientStream } from '../../server/hub/client-stream.js';
 import { Scrollback } from '../../server/hub/scrollback.js';
-import { decodeServerMessage } from '../../server/protocol.js';
+import { decodeServerMessage } from '../../server/wire/protocol.js';
 
 /**
  * A client's WebSocket (control messages through send) and the raw socket under it (binary frames

@@ -8,8 +8,8 @@ import {
   type ClientMessage,
   type DeviceStatus,
   type ServerMessage,
-} from '../../server/protocol.js';
-import { readFileSync } from 'node:fs';
+} from '../../server/wire/protocol.js';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const device: DeviceStatus = {
   state: 'open',
@@ -86,10 +86,15 @@ describe('protocol: server → client', () => {
 });
 
 describe('protocol module', () => {
-  it('has no node: imports, so the browser client can import it', () => {
-    const source = readFileSync(new URL('../../server/protocol.ts', import.meta.url), 'utf8');
-    expect(source).not.toMatch(/from\s+['"]node:|require\(/);
-    expect(source).not.toMatch(/^import\s(?!type)/m);
+  it('server/wire/ imports nothing outside itself, so the browser client can import it', () => {
+    const dir = new URL('../../server/wire/', import.meta.url);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.ts'));
+    expect(files).toContain('protocol.ts');
+    for (const name of files) {
+      const source = readFileSync(new URL(name, dir), 'utf8');
+      expect(source, name).not.toMatch(/from\s+['"]node:|require\(/);
+      for (const [, spec] of source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)) expect(spec, name).toMatch(/^\.\/[\w-]+\.js$/);
+    }
   });
 
   it('maps line endings to their bytes', () => {

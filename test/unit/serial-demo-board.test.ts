@@ -6,9 +6,9 @@ import {
   DEMO_PROMPT,
   DemoBoard,
   createDemoOpener,
-} from '../../server/serial/demo-board.js';
-import { DEMO_LINE_MAX_BYTES } from '../../server/serial/demo-line-discipline.js';
-import { SensorSimulator } from '../../server/serial/demo-sensors.js';
+} from '../../server/serial/devices/demo/demo-board.js';
+import { DEMO_LINE_MAX_BYTES } from '../../server/serial/devices/demo/demo-line-discipline.js';
+import { SensorSimulator } from '../../server/serial/devices/demo/demo-sensors.js';
 
 const RED = '\x1b[31m';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listPorts, readByIdLinks, withByIdPaths } from '../../server/serial/list-ports.js';
+import { listPorts, readByIdLinks, withByIdPaths } from '../../server/serial/devices/list-ports.js';
 
 let dir: string | undefined;
 afterEach(async () => {

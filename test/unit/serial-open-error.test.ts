@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeFromNativeMessage, describeOpenError } from '../../server/serial/open-error.js';
+import { codeFromNativeMessage, describeOpenError } from '../../server/serial/devices/open-error.js';
 
 describe('open errors', () => {
   it('maps bindings-cpp messages (which carry no code) to errno codes', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceState, DeviceStatus } from '../../server/protocol.js';
+import type { DeviceState, DeviceStatus } from '../../server/wire/protocol.js';
 import type { FromWorker, SerialOptions, WireError } from '../../server/serial/messages.js';
 import {
   PortError,
@@ -7,7 +7,7 @@ import {
   type PortEvents,
   type PortOpener,
   type PortSignals,
-} from '../../server/serial/port.js';
+} from '../../server/serial/devices/port.js';
 import { READ_PAUSE_BYTES, READ_RESUME_BYTES, REOPEN_POLL_MS, SerialSession } from '../../server/serial/session.js';
 import { WRITE_QUEUE_MAX_BYTES } from '../../server/serial/write-queue.js';
 

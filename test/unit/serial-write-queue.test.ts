@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WRITE_SLICE_MAX_BYTES, WriteQueue } from '../../server/serial/write-queue.js';
-import { PortError } from '../../server/serial/port.js';
+import { PortError } from '../../server/serial/devices/port.js';
 import type { WireError } from '../../server/serial/messages.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

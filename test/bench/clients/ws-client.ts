@@ -2,7 +2,7 @@
 // text frames are control messages, of which `skipped` matters here. It never acks, so the
 // server sees it as a plain (non-browser) client, limited only by its socket.
 import WebSocket from 'ws';
-import { decodeServerMessage } from '../../../server/protocol.js';
+import { decodeServerMessage } from '../../../server/wire/protocol.js';
 import type { LineChecker } from '../line-checker.js';
 import type { BenchClient } from '../peers/peer.js';
 

@@ -1,7 +1,7 @@
 // Starts the built serialdeck server (dist/server/cli.js) on a device as a peer with WebSocket clients.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WS_PATH } from '../../../server/protocol.js';
+import { WS_PATH } from '../../../server/wire/protocol.js';
 import { connectWs } from '../clients/ws-client.js';
 import type { Peer } from './peer.js';
 import { startServerProcess } from './server-process.js';

@@ -1,7 +1,7 @@
 // The seam between the serial session and a device: a small promise-based interface, in the
 // spirit of serialport's binding interface, so the session runs against a fake in unit tests,
 // against the demo board, or against a real tty (node-port.ts) without knowing which.
-import type { WireError } from './messages.js';
+import type { WireError } from '../messages.js';
 
 /** Modem output lines. true = asserted (on an Arduino, asserting DTR after it was low resets the board). */
 export interface PortSignals {

@@ -1,6 +1,6 @@
 // Open failures, said so a person knows what to do: a missing device is something to wait
 // for, a permission error names the dialout group, a busy port names the likely cause.
-import type { WireError } from './messages.js';
+import type { WireError } from '../messages.js';
 
 /** Error codes that mean "the device is not there (yet)": waiting for it is the right response. */
 export const MISSING_DEVICE_CODES: ReadonlySet<string> = new Set(['ENOENT', 'ENODEV', 'ENXIO']);

@@ -4,6 +4,7 @@
 //
 // Binary WebSocket frames carry raw serial bytes, exactly, in both directions.
 // Text frames carry one JSON object each, with a `type` field, as typed below.
+import { checkBaudRate, checkPacingDelay, checkResetMs } from './limits.js';
 
 /** Version of this protocol; sent in `hello` and bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -120,13 +121,7 @@ export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string }
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isPositiveInt = (v: unknown): v is number => isCount(v) && v > 0;
 const isOptionalBool = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
-
-/** Longest reset pulse accepted, in ms: a board reset needs ~1 ms; a long pulse is a mistake. */
-export const MAX_RESET_MS = 5000;
-/** Largest pacing delay accepted, in ms: tio caps its own at a few seconds for the same reason. */
-export const MAX_PACING_DELAY_MS = 10000;
 
 /** Encodes a control message as the text of one frame. */
 export function encodeMessage(message: ServerMessage | ClientMessage): string {
@@ -142,10 +137,12 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
       return isCount(value.offset)
         ? { ok: true, message: { type: 'ack', offset: value.offset } }
         : { ok: false, error: 'ack: offset must be a non-negative integer' };
-    case 'set-baud':
-      return isPositiveInt(value.baudRate)
-        ? { ok: true, message: { type: 'set-baud', baudRate: value.baudRate } }
-        : { ok: false, error: 'set-baud: baudRate must be a positive integer' };
+    case 'set-baud': {
+      const refusal = checkBaudRate(value.baudRate);
+      return refusal === null
+        ? { ok: true, message: { type: 'set-baud', baudRate: value.baudRate as number } }
+        : { ok: false, error: `set-baud: baudRate ${refusal}` };
+    }
     case 'set-signals': {
       if (!isOptionalBool(value.dtr) || !isOptionalBool(value.rts))
         return { ok: false, error: 'set-signals: dtr and rts must be booleans' };
@@ -154,21 +151,22 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
       if (typeof value.rts === 'boolean') message.rts = value.rts;
       return { ok: true, message };
     }
-    case 'reset':
+    case 'reset': {
       if (value.ms === undefined) return { ok: true, message: { type: 'reset' } };
-      return isPositiveInt(value.ms) && value.ms <= MAX_RESET_MS
-        ? { ok: true, message: { type: 'reset', ms: value.ms } }
-        : { ok: false, error: `reset: ms must be an integer from 1 to ${MAX_RESET_MS}` };
-    case 'set-pacing':
-      return isCount(value.charDelayMs) &&
-        isCount(value.lineDelayMs) &&
-        value.charDelayMs <= MAX_PACING_DELAY_MS &&
-        value.lineDelayMs <= MAX_PACING_DELAY_MS
+      const refusal = checkResetMs(value.ms);
+      return refusal === null
+        ? { ok: true, message: { type: 'reset', ms: value.ms as number } }
+        : { ok: false, error: `reset: ms ${refusal}` };
+    }
+    case 'set-pacing': {
+      const refusal = checkPacingDelay(value.charDelayMs) ?? checkPacingDelay(value.lineDelayMs);
+      return refusal === null
         ? {
             ok: true,
-            message: { type: 'set-pacing', charDelayMs: value.charDelayMs, lineDelayMs: value.lineDelayMs },
+            message: { type: 'set-pacing', charDelayMs: value.charDelayMs as number, lineDelayMs: value.lineDelayMs as number },
           }
-        : { ok: false, error: `set-pacing: delays must be integers from 0 to ${MAX_PACING_DELAY_MS} ms` };
+        : { ok: false, error: `set-pacing: delays ${refusal}` };
+    }
     case 'reopen':
       return { ok: true, message: { type: 'reopen' } };
     default:

@@ -6,7 +6,7 @@ import { ReadlineParser } from '@serialport/parser-readline';
 import { LineDiscipline } from './demo-line-discipline.js';
 import { SensorSimulator } from './demo-sensors.js';
 import { ANSI, runDemoCommand, type DemoShellBoard } from './demo-shell.js';
-import { PortError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from './port.js';
+import { PortError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from '../port.js';
 
 /** The device path that selects the demo board. */
 export const DEMO_PATH = 'demo';
