@@ -1,0 +1,67 @@
+// The shape of a resolved configuration: what start() needs, with every default filled in.
+// Resolved by config.ts from flags, environment and an optional config file; documented in docs/config.md.
+
+/** A USB identity that names a port instead of a path: survives re-enumeration under another ttyACM name. */
+export interface UsbMatch {
+  /** Hex, as `serialdeck list` prints it (e.g. 2341); compared case-insensitively. */
+  vendorId: string;
+  productId: string;
+  /** Only this board when several of one kind are plugged in. */
+  serialNumber?: string;
+}
+
+/** How long and how much of a port's capture is kept on disk. */
+export interface Retention {
+  /** Oldest segments are deleted while the port's capture is larger than this, in bytes. */
+  bytes: number;
+  /** ...and segments older than this, in ms. */
+  ageMs: number;
+}
+
+/** One served serial port, every field resolved. */
+export interface PortConfig {
+  /** Stable id: URL segment (/ws/<id>, /api/ports/<id>, #/<id>) and capture directory name. [a-z0-9][a-z0-9._-]{0,63}. */
+  id: string;
+  /** What people see in the picker. */
+  name: string;
+  /** Device path, `demo` for the built-in demo board; with `match`, a label such as usb:2341:0043. */
+  path: string;
+  /** Open whichever device has this USB identity (path is then only a label). */
+  match: UsbMatch | null;
+  baudRate: number;
+  /** Assert DTR / RTS after open (false: do not reset an Arduino on open, where the driver allows it). */
+  dtr: boolean;
+  rts: boolean;
+  /** Write pacing in ms after each byte / after each line ending. */
+  charDelayMs: number;
+  lineDelayMs: number;
+  /** Output kept in memory for replay and live clients, in bytes. */
+  scrollbackBytes: number;
+  retention: Retention;
+}
+
+/** Everything `start()` needs. */
+export interface Config {
+  /** The ports to serve, in picker order; the first is also served on the legacy /ws and /api/status. At least one unless `watch`. */
+  ports: PortConfig[];
+  /** Address to listen on. Loopback by default; anything else requires a token. */
+  host: string;
+  /** TCP port of the HTTP/WebSocket server; 0 picks a free one. */
+  listenPort: number;
+  /** Access token. Required (generated when not given) when host is not loopback. null: no auth. */
+  token: string | null;
+  /** Watch only: clients cannot write or change settings. */
+  readOnly: boolean;
+  /** Most WebSocket clients at once, over all ports; more are refused with close code 1013. */
+  maxClients: number;
+  /** Extra Origins allowed to open the WebSocket (besides the server's own host). */
+  allowedOrigins: string[];
+  /** Where captures live (one directory per port id below `ports/`); null: no capture (memory only, offsets not durable). */
+  dataDir: string | null;
+  /** Also serve every USB serial device that appears, named from its /dev/serial/by-id link. */
+  watch: boolean;
+  /** Settings for ports that `watch` adds. */
+  watchDefaults: Omit<PortConfig, 'id' | 'name' | 'path' | 'match'>;
+  /** The config file this came from, for messages; null when none. */
+  file: string | null;
+}
