@@ -4,16 +4,32 @@
 //
 // Binary WebSocket frames carry raw serial bytes, exactly, in both directions.
 // Text frames carry one JSON object each, with a `type` field, as typed below.
+import type { CaptureStatus, CommandErrorCode, PortSummary } from './api.js';
 import { checkBaudRate, checkPacingDelay, checkResetMs } from './limits.js';
 
 /** Version of this protocol; sent in `hello` and bumped on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
- * Path the WebSocket server upgrades on. Query: `offset=N&stream=ID` resumes stream ID at byte offset N
- * (a different stream ID, from before a server restart, gets the new stream replayed from its start).
+ * The first port's WebSocket path (kept from before several ports, so scripts keep working); every
+ * port also has its own, wsPathFor(id). Query: `offset=N&stream=ID` resumes stream ID at byte offset N
+ * (offsets are durable: they name the same bytes after a server restart); `mode=live|lossless`.
  */
 export const WS_PATH = '/ws';
+
+/** The WebSocket path of port `id`. */
+export function wsPathFor(id: string): string {
+  return `${WS_PATH}/${encodeURIComponent(id)}`;
+}
+
+/**
+ * How a client is fed when it falls behind. `lossless` (the default): never skipped while the
+ * capture holds the bytes; it lags, and is fed from disk. `live`: skipped ahead to the newest
+ * output once it falls out of the memory ring, with a `skipped` notice (the page's choice).
+ */
+export type StreamMode = 'lossless' | 'live';
+/** Every StreamMode, for validating the `mode` query parameter. */
+export const STREAM_MODES: readonly StreamMode[] = ['lossless', 'live'];
 
 /** Largest text (control) frame the server accepts, in bytes; control messages are tiny. */
 export const MAX_CONTROL_BYTES = 4096;
@@ -69,11 +85,15 @@ export type ServerMessage =
       /** First message on every connection. Binary frames that follow start at stream offset `offset`. */
       type: 'hello';
       protocol: number;
-      /** Identifies this server's stream; offsets from another stream (before a restart) mean nothing here. */
+      /** The port's id (see GET /api/ports). */
+      port: string;
+      /** Identifies the port's stream; it survives restarts while the capture is kept. Offsets from another stream mean nothing here. */
       stream: string;
       offset: number;
+      mode: StreamMode;
       readOnly: boolean;
       device: DeviceStatus;
+      capture: CaptureStatus;
       clients: number;
     }
   | { type: 'status'; device: DeviceStatus }
@@ -82,18 +102,36 @@ export type ServerMessage =
       type: 'skipped';
       bytes: number;
       offset: number;
-      reason: 'slow-client' | 'not-buffered';
+      /**
+       * slow-client: a live client fell out of memory; not-buffered: older than anything kept;
+       * not-captured: the capture was paused (disk full) while these bytes passed; lost: never
+       * written to disk before a crash of the server.
+       */
+      reason: SkipReason;
     }
   | { type: 'clients'; count: number }
+  | {
+      /** The answer to a control message that carried `id`; only its sender gets it. */
+      type: 'result';
+      id: number;
+      ok: boolean;
+      code?: CommandErrorCode;
+      message?: string;
+      written?: number;
+    }
+  | { type: 'capture'; capture: CaptureStatus }
+  /** Every served port, whenever one is added or changes state (for the page's picker). */
+  | { type: 'ports'; ports: PortSummary[] }
   | { type: 'error'; code: ErrorCode; message: string };
+
+/** Why bytes were not delivered; see the `skipped` message. */
+export type SkipReason = 'slow-client' | 'not-buffered' | 'not-captured' | 'lost';
 
 /** Machine-readable error codes in `error` messages. */
 export type ErrorCode =
   | 'bad-message' // text frame that is not a valid control message
   | 'too-big' // frame over the size limit
-  | 'read-only' // writing or changing settings on a read-only server
-  | 'device' // the device refused or failed an operation
-  | 'not-open'; // the device is not open, so the write was not sent
+  | CommandErrorCode; // a write or command refused or failed (sent only to its sender)
 
 /** Client → server control messages. */
 export type ClientMessage =
@@ -102,6 +140,13 @@ export type ClientMessage =
       type: 'ack';
       offset: number;
     }
+  | PortCommand;
+
+/**
+ * Control messages that change the port: the one command vocabulary of the WebSocket and the
+ * HTTP API. With `id`, the sender alone gets a `result` (accepted, or refused and why).
+ */
+export type PortCommand = (
   | { type: 'set-baud'; baudRate: number }
   | { type: 'set-signals'; dtr?: boolean; rts?: boolean }
   | {
@@ -113,7 +158,8 @@ export type ClientMessage =
   | {
       /** Close and reopen the device. */
       type: 'reopen';
-    };
+    }
+) & { id?: number };
 
 /** Result of decoding one text frame: the message, or a reason it is not one. */
 export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -132,11 +178,25 @@ export function encodeMessage(message: ServerMessage | ClientMessage): string {
 export function decodeClientMessage(text: string): Decoded<ClientMessage> {
   const value = parseObject(text);
   if (typeof value === 'string') return { ok: false, error: value };
+  if (value.type === 'ack')
+    return isCount(value.offset)
+      ? { ok: true, message: { type: 'ack', offset: value.offset } }
+      : { ok: false, error: 'ack: offset must be a non-negative integer' };
+  return decodePortCommand(value);
+}
+
+/** Checks a parsed JSON object as a PortCommand (a control frame, or the HTTP API's command body); never throws. */
+export function decodePortCommand(value: unknown): Decoded<PortCommand> {
+  if (!isObject(value)) return { ok: false, error: 'not a JSON object' };
+  if (value.id !== undefined && !isCount(value.id))
+    return { ok: false, error: `${String(value.type)}: id must be a non-negative integer` };
+  const decoded = decodeCommandFields(value);
+  if (decoded.ok && value.id !== undefined) decoded.message.id = value.id as number;
+  return decoded;
+}
+
+function decodeCommandFields(value: Record<string, unknown>): Decoded<PortCommand> {
   switch (value.type) {
-    case 'ack':
-      return isCount(value.offset)
-        ? { ok: true, message: { type: 'ack', offset: value.offset } }
-        : { ok: false, error: 'ack: offset must be a non-negative integer' };
     case 'set-baud': {
       const refusal = checkBaudRate(value.baudRate);
       return refusal === null
@@ -146,7 +206,7 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
     case 'set-signals': {
       if (!isOptionalBool(value.dtr) || !isOptionalBool(value.rts))
         return { ok: false, error: 'set-signals: dtr and rts must be booleans' };
-      const message: ClientMessage = { type: 'set-signals' };
+      const message: PortCommand = { type: 'set-signals' };
       if (typeof value.dtr === 'boolean') message.dtr = value.dtr;
       if (typeof value.rts === 'boolean') message.rts = value.rts;
       return { ok: true, message };
@@ -180,7 +240,11 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
   if (typeof value === 'string') return { ok: false, error: value };
   switch (value.type) {
     case 'hello':
-      return isCount(value.offset) && isCount(value.protocol) && typeof value.stream === 'string' && isDeviceStatus(value.device)
+      return isCount(value.offset) &&
+        isCount(value.protocol) &&
+        typeof value.stream === 'string' &&
+        typeof value.port === 'string' &&
+        isDeviceStatus(value.device)
         ? { ok: true, message: value as ServerMessage }
         : { ok: false, error: 'hello: bad fields' };
     case 'status':
@@ -195,6 +259,18 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
       return isCount(value.count)
         ? { ok: true, message: value as ServerMessage }
         : { ok: false, error: 'clients: bad count' };
+    case 'result':
+      return isCount(value.id) && typeof value.ok === 'boolean'
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'result: bad fields' };
+    case 'capture':
+      return isObject(value.capture) && typeof value.capture.state === 'string'
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'capture: bad fields' };
+    case 'ports':
+      return Array.isArray(value.ports) && value.ports.every((p) => isObject(p) && typeof p.id === 'string' && isDeviceStatus(p.device))
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'ports: bad fields' };
     case 'error':
       return typeof value.message === 'string' && typeof value.code === 'string'
         ? { ok: true, message: value as ServerMessage }

@@ -33,6 +33,8 @@ describe('protocol: client → server', () => {
     { type: 'reset', ms: 250 },
     { type: 'set-pacing', charDelayMs: 2, lineDelayMs: 50 },
     { type: 'reopen' },
+    { type: 'reopen', id: 3 },
+    { type: 'set-baud', baudRate: 20_000_000, id: 0 },
   ];
   it.each(valid)('round-trips %j', (message) => {
     expect(decodeClientMessage(encodeMessage(message))).toEqual({ ok: true, message });
@@ -46,6 +48,10 @@ describe('protocol: client → server', () => {
     ['{"type":"ack","offset":-1}', /offset/],
     ['{"type":"ack","offset":1.5}', /offset/],
     ['{"type":"set-baud","baudRate":0}', /baudRate/],
+    ['{"type":"set-baud","baudRate":20000001}', /baudRate must be an integer from 1 to 20000000, got 20000001/],
+    ['{"type":"set-baud","baudRate":9007199254740991}', /baudRate/],
+    ['{"type":"reopen","id":-1}', /id/],
+    ['{"type":"reopen","id":"a"}', /id/],
     ['{"type":"set-baud","baudRate":"9600"}', /baudRate/],
     ['{"type":"set-signals","dtr":"yes"}', /booleans/],
     ['{"type":"reset","ms":0}', /ms/],
@@ -69,7 +75,22 @@ describe('protocol: client → server', () => {
 
 describe('protocol: server → client', () => {
   const valid: ServerMessage[] = [
-    { type: 'hello', protocol: PROTOCOL_VERSION, stream: 'abc', offset: 42, readOnly: false, device, clients: 3 },
+    {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      port: 'uno',
+      stream: 'abc',
+      offset: 42,
+      mode: 'lossless',
+      readOnly: false,
+      device,
+      capture: { state: 'capturing', start: 0, startTimeMs: 1764450000000, bytesOnDisk: 42 },
+      clients: 3,
+    },
+    { type: 'result', id: 7, ok: false, code: 'write-queue-full', message: 'queue full', written: 0 },
+    { type: 'result', id: 8, ok: true, written: 12 },
+    { type: 'capture', capture: { state: 'paused', reason: 'disk full', start: 10, startTimeMs: null, bytesOnDisk: 0 } },
+    { type: 'skipped', bytes: 10, offset: 20, reason: 'not-captured' },
     { type: 'status', device: { ...device, state: 'waiting', dtr: null } },
     { type: 'skipped', bytes: 1000, offset: 2042, reason: 'slow-client' },
     { type: 'clients', count: 0 },
