@@ -7,23 +7,23 @@ import {
   type LineEnding,
   type ServerMessage,
 } from '../server/wire/protocol.js';
-import { browserSocketFactory } from './browser-socket.js';
-import { Connection, type ConnectionState } from './connection.js';
-import { byId } from './dom.js';
-import { StreamTracker } from './flow-control.js';
-import { LineHistory } from './history.js';
-import { encodeLine } from './line-ending.js';
-import { bindLineInput } from './line-input.js';
-import { createNotifier } from './notifier.js';
-import { skippedMessage, STREAM_RESTARTED_MESSAGE } from './notices.js';
-import { loadPreferences, savePreferences, type InputMode } from './preferences.js';
-import { bindSearchBox } from './search-box.js';
-import { bannerText, describeStatus, type StatusView } from './status.js';
-import { safeStore, type KeyValueStore } from './storage.js';
-import { createConsole } from './terminal.js';
-import { browserTimers, type TimerHandle } from './timers.js';
-import { bindToolbar } from './toolbar.js';
-import { webSocketUrl } from './ws-url.js';
+import { browserSocketFactory } from './connection/browser-socket.js';
+import { Connection, type ConnectionState } from './connection/connection.js';
+import { byId } from './ui/dom.js';
+import { StreamTracker } from './connection/flow-control.js';
+import { LineHistory } from './controls/history.js';
+import { encodeLine } from './controls/line-ending.js';
+import { bindLineInput } from './controls/line-input.js';
+import { createNotifier } from './ui/notifier.js';
+import { skippedMessage, STREAM_RESTARTED_MESSAGE } from './console/notices.js';
+import { loadPreferences, savePreferences, type InputMode } from './ui/preferences.js';
+import { bindSearchBox } from './console/search-box.js';
+import { bannerText, describeStatus, type StatusView } from './ui/status.js';
+import { safeStore, type KeyValueStore } from './ui/storage.js';
+import { createConsole } from './console/terminal.js';
+import { browserTimers, type TimerHandle } from './ui/timers.js';
+import { bindToolbar } from './controls/toolbar.js';
+import { webSocketUrl } from './connection/ws-url.js';
 
 /** How often the "reconnecting in Ns" countdown is redrawn, in ms. */
 const COUNTDOWN_TICK_MS = 250;

@@ -5,7 +5,7 @@ import {
   RECONNECT_JITTER_FRACTION,
   RECONNECT_MAX_MS,
   reconnectDelayMs,
-} from '../../client/backoff.js';
+} from '../../client/connection/backoff.js';
 
 const middle = (): number => 0.5; // no jitter
 const low = (): number => 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode, encodeMessage, MAX_WRITE_FRAME_BYTES, type DeviceStatus, type ServerMessage } from '../../server/wire/protocol.js';
-import { Connection, MAX_QUEUED_SEND_BYTES, type ConnectionState, type SocketHandlers } from '../../client/connection.js';
+import { Connection, MAX_QUEUED_SEND_BYTES, type ConnectionState, type SocketHandlers } from '../../client/connection/connection.js';
 import { manualTimers } from './client-fakes.js';
 
 const device: DeviceStatus = {

@@ -1,6 +1,6 @@
 // Hand-written fakes shared by the client unit tests: a Map-backed store and hand-driven timers.
-import type { KeyValueStore } from '../../client/storage.js';
-import type { TimerHandle, Timers } from '../../client/timers.js';
+import type { KeyValueStore } from '../../client/ui/storage.js';
+import type { TimerHandle, Timers } from '../../client/ui/timers.js';
 
 /** A KeyValueStore over a Map, exposing the Map so tests can look inside. */
 export function memoryStore(initial: Record<string, string> = {}): KeyValueStore & { data: Map<string, string> } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StreamTracker } from '../../client/flow-control.js';
+import { StreamTracker } from '../../client/connection/flow-control.js';
 import { manualTimers } from './client-fakes.js';
 
 const setup = (ackEveryBytes = 100, ackIdleMs = 50) => {

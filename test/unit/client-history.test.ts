@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_STORAGE_KEY, LineHistory, parseHistory } from '../../client/history.js';
+import { HISTORY_STORAGE_KEY, LineHistory, parseHistory } from '../../client/controls/history.js';
 import { memoryStore } from './client-fakes.js';
 
 describe('LineHistory', () => {

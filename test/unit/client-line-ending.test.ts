@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeLine, isLineEnding, splitFrames } from '../../client/line-ending.js';
+import { encodeLine, isLineEnding, splitFrames } from '../../client/controls/line-ending.js';
 
 describe('encodeLine', () => {
   it.each([

@@ -5,8 +5,8 @@ import {
   parsePreferences,
   PREFERENCES_STORAGE_KEY,
   savePreferences,
-} from '../../client/preferences.js';
-import { safeStore } from '../../client/storage.js';
+} from '../../client/ui/preferences.js';
+import { safeStore } from '../../client/ui/storage.js';
 import { memoryStore } from './client-fakes.js';
 
 describe('preferences', () => {

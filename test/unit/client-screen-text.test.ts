@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bufferText, type BufferLike } from '../../client/screen-text.js';
-import { noticeText, skippedMessage } from '../../client/notices.js';
+import { bufferText, type BufferLike } from '../../client/console/screen-text.js';
+import { noticeText, skippedMessage } from '../../client/console/notices.js';
 
 /** A buffer of fixed-width rows, as xterm keeps them (padded with spaces). */
 const buffer = (rows: Array<[text: string, wrapped?: boolean]>, cols = 8): BufferLike => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/wire/protocol.js';
-import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, SERVER_FULL_TEXT } from '../../client/status.js';
+import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, SERVER_FULL_TEXT } from '../../client/ui/status.js';
 
 const device = (state: DeviceStatus['state'], message?: string): DeviceStatus => ({
   state,

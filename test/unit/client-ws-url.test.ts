@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { webSocketUrl } from '../../client/ws-url.js';
+import { webSocketUrl } from '../../client/connection/ws-url.js';
 
 describe('webSocketUrl', () => {
   it('puts /ws beside the page and maps http to ws', () => {

@@ -1,5 +1,5 @@
 // Where the WebSocket lives: beside the page, so serialdeck works behind a reverse proxy's sub-path.
-import { WS_PATH } from '../server/wire/protocol.js';
+import { WS_PATH } from '../../server/wire/protocol.js';
 
 /**
  * The WebSocket URL for a page at `pageHref`: same directory, `ws`/`wss` matching http/https, and

@@ -1,6 +1,6 @@
 // Per-browser preferences (input mode, line ending, local echo), validated on the way in from storage.
-import type { LineEnding } from '../server/wire/protocol.js';
-import { isLineEnding } from './line-ending.js';
+import type { LineEnding } from '../../server/wire/protocol.js';
+import { isLineEnding } from '../controls/line-ending.js';
 import type { KeyValueStore } from './storage.js';
 
 /** How typed input reaches the device. `line`: an input box, Enter sends. `raw`: every key as typed. */

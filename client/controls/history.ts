@@ -1,5 +1,5 @@
 // Line-mode command history: ↑/↓ recall like a shell, kept in storage across reloads.
-import type { KeyValueStore } from './storage.js';
+import type { KeyValueStore } from '../ui/storage.js';
 
 /** Most lines kept, oldest dropped first: enough for a day at the bench, small enough for localStorage. */
 export const HISTORY_MAX_LINES = 200;

@@ -1,7 +1,7 @@
 // Stream offset tracking and render acknowledgements, after xterm.js's flow-control guide: the page
 // tells the server how far it has *rendered*, so the server can treat a slow tab as slow without
 // ever pausing the device for it.
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../ui/timers.js';
 
 /**
  * Ack after this many bytes rendered since the last ack: often enough that the server's window of

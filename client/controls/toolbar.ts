@@ -1,10 +1,10 @@
 // The toolbar: shows connection and device state, and turns control clicks into app actions.
-import { MAX_PACING_DELAY_MS } from '../server/wire/limits.js';
-import { COMMON_BAUD_RATES, type DeviceStatus, type LineEnding } from '../server/wire/protocol.js';
-import { byId } from './dom.js';
+import { MAX_PACING_DELAY_MS } from '../../server/wire/limits.js';
+import { COMMON_BAUD_RATES, type DeviceStatus, type LineEnding } from '../../server/wire/protocol.js';
+import { byId } from '../ui/dom.js';
 import { isLineEnding } from './line-ending.js';
-import { isInputMode, type InputMode, type Preferences } from './preferences.js';
-import type { StatusView } from './status.js';
+import { isInputMode, type InputMode, type Preferences } from '../ui/preferences.js';
+import type { StatusView } from '../ui/status.js';
 
 /** What the toolbar's controls ask the app to do. */
 export interface ToolbarActions {

@@ -1,5 +1,5 @@
 // Line mode's encoding: the typed text as UTF-8, followed by the chosen line ending's bytes.
-import { LINE_ENDINGS, type LineEnding } from '../server/wire/protocol.js';
+import { LINE_ENDINGS, type LineEnding } from '../../server/wire/protocol.js';
 
 /** True when `value` names a line ending (a key of LINE_ENDINGS). */
 export function isLineEnding(value: unknown): value is LineEnding {

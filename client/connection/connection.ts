@@ -7,10 +7,10 @@ import {
   MAX_WRITE_FRAME_BYTES,
   type ClientMessage,
   type ServerMessage,
-} from '../server/wire/protocol.js';
+} from '../../server/wire/protocol.js';
 import { BUSY_RETRY_MIN_MS, reconnectDelayMs } from './backoff.js';
-import { splitFrames } from './line-ending.js';
-import type { TimerHandle, Timers } from './timers.js';
+import { splitFrames } from '../controls/line-ending.js';
+import type { TimerHandle, Timers } from '../ui/timers.js';
 
 /** Most bytes allowed to wait in the socket's send buffer before input is refused, so a paste cannot pile up unboundedly. */
 export const MAX_QUEUED_SEND_BYTES = 8 * 1024 * 1024; // 8 MiB

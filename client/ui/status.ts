@@ -1,7 +1,7 @@
 // What the status pill says: one state name (for styling and tests) and a short human label, derived
 // from the connection and the device. Pure, so every combination can be tested without a page.
-import type { DeviceStatus } from '../server/wire/protocol.js';
-import type { ConnectionState } from './connection.js';
+import type { DeviceStatus } from '../../server/wire/protocol.js';
+import type { ConnectionState } from '../connection/connection.js';
 
 /**
  * The pill's state: the connection's when it is not connected, else the device's. `read-only` is not

@@ -1,7 +1,7 @@
 // Line mode's input box: Enter sends the line, ↑/↓ walk the history, like the Arduino serial monitor.
-import { byId } from './dom.js';
+import { byId } from '../ui/dom.js';
 import type { LineHistory } from './history.js';
-import type { InputMode } from './preferences.js';
+import type { InputMode } from '../ui/preferences.js';
 
 /** What the input asks of the app. */
 export interface LineInputActions {

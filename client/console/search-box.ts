@@ -1,6 +1,6 @@
 // The console's find bar (Ctrl+F): incremental search with all matches highlighted and a match count.
 import type { ISearchOptions, SearchAddon } from '@xterm/addon-search';
-import { byId } from './dom.js';
+import { byId } from '../ui/dom.js';
 import { SEARCH_DECORATIONS } from './terminal-theme.js';
 
 /** The find bar as the app drives it. */
