@@ -1,16 +1,19 @@
-// Wires one serialdeck together: a serial worker for the device, the WebSocket hub, and the Koa app,
-// on one http.Server. Shared by the CLI and the tests; returns a handle instead of running forever.
+// The composition root: the port registry (captures, channels, workers), a WebSocket fan-out per
+// port behind one gateway, and the Koa app, on one http.Server. Shared by the CLI and the tests;
+// returns a handle instead of running forever.
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG, isLoopbackHost, validateConfig, type Config } from './config.js';
 import { generateToken } from './access/token.js';
+import { isLoopbackHost, isResolvedConfig, portIdFrom, resolveConfig, type ConfigInput } from './config.js';
+import type { Config } from './config-types.js';
 import { createApp } from './http/app.js';
-import { Hub } from './hub/hub.js';
-import { createSerialHandle } from './serial/handle.js';
+import { PortRegistry } from './ports/registry.js';
+import type { ServedPort } from './ports/served-port.js';
 import { listPorts } from './serial/devices/list-ports.js';
-import type { FromWorker } from './serial/messages.js';
+import { PortFanOut } from './ws/fan-out.js';
+import { WsGateway } from './ws/gateway.js';
 
 /** A running serialdeck. */
 export interface RunningServer {
@@ -18,55 +21,77 @@ export interface RunningServer {
   url: string;
   /** The URL to open first: with `?token=` when a token is required. */
   openUrl: string;
-  /** The config in force (with the token filled in when one was generated). */
+  /** The config in force (with the token and the listening port filled in). */
   config: Config;
-  /** Closes clients (1001), the device and the server; safe to call twice. */
+  /** The served ports (for tests and diagnostics). */
+  registry: PortRegistry;
+  /** Closes clients (1001), the devices, the captures (cleanly) and the server; safe to call twice. */
   close(): Promise<void>;
 }
 
-/** Starts serving `config` (defaults for what is missing). Off loopback a token is generated when none is given. */
-export async function start(partial: Partial<Config> = {}): Promise<RunningServer> {
-  const config = validateConfig({ ...DEFAULT_CONFIG, ...partial });
-  if (config.token === null && !isLoopbackHost(config.host)) config.token = generateToken();
+/** Things start() does not read from the config. */
+export interface StartOptions {
+  /** One line per notable event (capture recovery, watch errors, 500s); default: stderr. */
+  log?(line: string): void;
+  /** Where watch mode looks for device links (tests point it at a temporary directory). */
+  watchDir?: string;
+}
 
-  let hub: Hub | null = null;
-  const onMessage = (message: FromWorker): void => {
-    if (!hub) return;
-    if (message.type === 'data') hub.onDeviceData(message.data);
-    else if (message.type === 'status') hub.onDeviceStatus(message.status);
-    else if (message.type === 'error') hub.onDeviceError(message.error.message);
-  };
-  const serial = createSerialHandle(
+/** Starts serving `input` (a resolved Config, or a ConfigInput resolved here). Off loopback a token is generated when none is given. */
+export async function start(input: Config | ConfigInput = {}, options: StartOptions = {}): Promise<RunningServer> {
+  const config = isResolvedConfig(input) ? { ...input } : resolveConfig(input);
+  if (config.token === null && !isLoopbackHost(config.host)) config.token = generateToken();
+  const log = options.log ?? ((line: string) => process.stderr.write(`serialdeck: ${line}\n`));
+
+  const registry = await PortRegistry.open(
+    config,
+    { dataDir: config.dataDir, log },
     {
-      path: config.device,
-      baudRate: config.baudRate,
-      dtr: config.dtr,
-      rts: config.rts,
-      charDelayMs: config.charDelayMs,
-      lineDelayMs: config.lineDelayMs,
+      ...(options.watchDir !== undefined ? { dir: options.watchDir } : {}),
+      nameFor: (link) => {
+        const id = portIdFrom({ path: link });
+        return { id, name: id };
+      },
     },
-    onMessage,
   );
-  hub = new Hub(config, serial);
-  const liveHub = hub;
+  const fanOuts = new Map<string, PortFanOut>();
+  const addFanOut = (port: ServedPort): void => {
+    fanOuts.set(port.id, new PortFanOut(port, { readOnly: config.readOnly }));
+  };
+  for (const port of registry.list()) addFanOut(port);
+  const gateway = new WsGateway(
+    { token: config.token, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients },
+    (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
+  );
+  const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
+  registry.listen({
+    added: addFanOut,
+    changed: () => gateway.broadcast({ type: 'ports', ports: summaries() }),
+  });
 
   const app = createApp({
     access: config,
     clientDir: findClientDir(),
+    log,
     api: {
+      registry,
       readOnly: config.readOnly,
-      status: () => ({ device: serial.status, clients: liveHub.clientCount, stream: liveHub.streamRange }),
-      listPorts,
-      write: (bytes) => serial.post({ type: 'write', data: bytes }),
+      clients: (id) => fanOuts.get(id)?.clientCount ?? 0,
+      listDevices: listPorts,
     },
   });
   const server = createServer(app.callback());
-  server.on('upgrade', (req, socket, head) => liveHub.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
+  const shutdown = async (): Promise<void> => {
+    await gateway.close();
+    for (const fanOut of fanOuts.values()) fanOut.dispose();
+    await registry.close();
+  };
   try {
-    await listen(server, config.port, config.host);
+    await listen(server, config.listenPort, config.host);
   } catch (error) {
-    await Promise.all([liveHub.close(), serial.close()]);
+    await shutdown();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -78,13 +103,14 @@ export async function start(partial: Partial<Config> = {}): Promise<RunningServe
   return {
     url,
     openUrl,
-    config: { ...config, port },
+    config: { ...config, listenPort: port },
+    registry,
     close: () =>
       (closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await liveHub.close();
-        await Promise.all([serverClosed, serial.close()]);
+        await shutdown();
+        await serverClosed;
       })()),
   };
 }

@@ -2,10 +2,16 @@
 import Koa from 'koa';
 import serve from 'koa-static';
 import { accessMiddleware, type AccessOptions } from './access-middleware.js';
-import { apiMiddleware, type ApiDeps } from './api.js';
+import { apiMiddleware, type ApiDeps } from './api-router.js';
 
 /** Builds the app; `clientDir` is the Vite build (dist/client), or null when it was not built. */
-export function createApp(options: { access: AccessOptions; api: ApiDeps; clientDir: string | null }): Koa {
+export function createApp(options: {
+  access: AccessOptions;
+  api: ApiDeps;
+  clientDir: string | null;
+  /** Where unexpected (500) errors are logged. */
+  log(line: string): void;
+}): Koa {
   const app = new Koa();
   app.silent = true; // errors are answered below; a client that hangs up must not spam the log
   app.use(async (ctx, next) => {
@@ -15,8 +21,11 @@ export function createApp(options: { access: AccessOptions; api: ApiDeps; client
     try {
       await next();
     } catch (error) {
-      ctx.status = 500;
-      ctx.body = { error: (error as Error).message };
+      // Errors that carry their own 4xx (koa-static's 403 for ../, 400 for a NUL) keep it; only the rest are 500.
+      const status = (error as { status?: unknown }).status;
+      ctx.status = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+      ctx.body = { error: ctx.status < 500 ? (error as Error).message : 'internal error' };
+      if (ctx.status >= 500) options.log(`${ctx.method} ${ctx.path}: ${(error as Error).stack ?? String(error)}`);
     }
   });
   app.use(accessMiddleware(options.access));

@@ -1,5 +1,5 @@
-// The shared scrollback: every byte the device sent, by absolute stream offset, for the last
-// `capacityBytes`. Large chunks are kept as the worker transferred them (no copy); small ones (a
+// A port's memory ring: the newest `capacityBytes` of its stream, by absolute stream offset (the
+// capture on disk holds the rest). Large chunks are kept as the worker transferred them (no copy); small ones (a
 // line or two each, the usual serial traffic) are packed into slabs, so a MiB of history is a few
 // dozen objects for the garbage collector to trace instead of thousands. Clients read it by
 // offset, so one slow client costs a cursor, not a copy of the stream.
@@ -15,7 +15,7 @@ const SLABS_PER_CAPACITY = 16;
 const PACK_MAX_BYTES = 1024;
 
 /** A bounded byte history addressed by absolute stream offset (offset 0 = first byte ever read). */
-export class Scrollback {
+export class MemoryRing {
   private chunks: Uint8Array[] = [];
   private starts: number[] = []; // starts[i] = stream offset of chunks[i][0]
   private head = 0; // index of the oldest live chunk; dropped chunks are compacted away lazily
@@ -25,9 +25,13 @@ export class Scrollback {
   private slab: Uint8Array | null = null; // the slab being filled: it is chunks[chunks.length - 1]'s buffer
   private slabFill = 0;
 
-  /** capacityBytes: how much history to keep; the newest chunk is always kept whole. */
-  constructor(private readonly capacityBytes: number) {
+  /** capacityBytes: how much history to keep (the newest chunk is always kept whole); the first byte appended gets offset `startOffset`. */
+  constructor(
+    private readonly capacityBytes: number,
+    startOffset = 0,
+  ) {
     this.slabBytes = Math.min(SLAB_BYTES, Math.floor(capacityBytes / SLABS_PER_CAPACITY));
+    this.endOffset = startOffset;
   }
 
   /** Offset of the oldest byte still held. */
@@ -35,7 +39,7 @@ export class Scrollback {
     return this.endOffset - this.bytes;
   }
 
-  /** Offset one past the newest byte: the total number of bytes ever appended. */
+  /** Offset one past the newest byte: the start offset plus every byte appended. */
   get end(): number {
     return this.endOffset;
   }

@@ -1,8 +1,8 @@
-// WebSocket binary frames of scrollback ranges, built once and shared by every client at the same
+// WebSocket binary frames of stream ranges, built once and shared by every client at the same
 // offset: with all clients live, a device chunk is framed once and each socket takes it in one
 // write. Written here because ws has no broadcast API (websockets/ws#617) and its Sender.frame()
 // returns an unmasked frame's header and payload apart, which costs every client a writev.
-import type { Scrollback } from './scrollback.js';
+import type { MemoryRing } from '../ports/memory-ring.js';
 
 /** RFC 6455 §5.2 first byte: FIN set, opcode 0x2 (binary). */
 const FIN_BINARY = 0x82;
@@ -40,34 +40,24 @@ export function frameBinary(parts: readonly Uint8Array[]): Buffer {
 }
 
 /**
- * Frames scrollback ranges of up to `maxPayloadBytes`, keeping the latest frame: the next client
- * asking for the same range (same offset, same end of stream) gets the same buffer, not a copy.
+ * Frames memory-ring ranges of up to `maxPayloadBytes`, keeping the latest frame: the next client
+ * asking for the same range (same offset, same end) gets the same buffer, not a copy.
  */
 export class SharedFrames {
   private latest: { offset: number; end: number; frame: BinaryFrame } | null = null;
 
   constructor(
-    private readonly scrollback: Scrollback,
+    private readonly ring: MemoryRing,
     private readonly maxPayloadBytes: number,
   ) {}
 
-  /** Offset of the oldest byte the scrollback still holds. */
-  get start(): number {
-    return this.scrollback.start;
-  }
-
-  /** Offset one past the newest byte. */
-  get end(): number {
-    return this.scrollback.end;
-  }
-
-  /** The frame carrying [offset, min(end, offset + maxPayloadBytes)); `offset` must be in [start, end). */
-  frameAt(offset: number): BinaryFrame {
-    const end = Math.min(this.scrollback.end, offset + this.maxPayloadBytes);
+  /** The frame carrying [offset, min(end, offset + maxPayloadBytes)); [offset, end) must be in the ring. */
+  frameAt(offset: number, end: number): BinaryFrame {
+    const stop = Math.min(end, offset + this.maxPayloadBytes);
     const latest = this.latest;
-    if (latest && latest.offset === offset && latest.end === end) return latest.frame;
-    const frame = { bytes: frameBinary(this.scrollback.read(offset, end - offset)), payloadBytes: end - offset };
-    this.latest = { offset, end, frame };
+    if (latest && latest.offset === offset && latest.end === stop) return latest.frame;
+    const frame = { bytes: frameBinary(this.ring.read(offset, stop - offset)), payloadBytes: stop - offset };
+    this.latest = { offset, end: stop, frame };
     return frame;
   }
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { frameBinary, SharedFrames } from '../../server/hub/binary-frames.js';
-import { Scrollback } from '../../server/hub/scrollback.js';
+import { frameBinary, SharedFrames } from '../../server/ws/binary-frames.js';
+import { MemoryRing } from '../../server/ports/memory-ring.js';
 
 /** ws's own framing (exported for broadcasts, websockets/ws#1016; absent from its type definitions). */
 interface WsSender {
@@ -23,7 +23,7 @@ describe('frameBinary', () => {
 
 describe('SharedFrames', () => {
   it('returns the same frame for the same range and a new one once the stream grew', () => {
-    const sb = new Scrollback(1024);
+    const sb = new MemoryRing(1024);
     const frames = new SharedFrames(sb, 4);
     sb.append(Uint8Array.of(1, 2, 3));
     const first = frames.frameAt(0);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { SharedFrames } from '../../server/hub/binary-frames.js';
-import { ClientStream } from '../../server/hub/client-stream.js';
-import { Scrollback } from '../../server/hub/scrollback.js';
+import { SharedFrames } from '../../server/ws/binary-frames.js';
+import { ClientStream } from '../../server/ws/client-stream.js';
+import { MemoryRing } from '../../server/ports/memory-ring.js';
 import { decodeServerMessage } from '../../server/wire/protocol.js';
 
 /**
@@ -49,7 +49,7 @@ class FakeSocket {
 
 const limits = { socketHighWaterBytes: 100, ackWindowBytes: 50, frameBytes: 8 };
 const setup = (capacity = 1000) => {
-  const sb = new Scrollback(capacity);
+  const sb = new MemoryRing(capacity);
   const frames = new SharedFrames(sb, limits.frameBytes);
   const ws = new FakeSocket();
   const stream = new ClientStream(ws as unknown as WebSocket, ws, frames, limits, 0);

@@ -1,0 +1,52 @@
+// GET /api/ports/:id/download: a range of a port's capture, by offset or by time, streamed as raw
+// bytes, timestamped text or NDJSON records. Memory stays bounded however large the range: records
+// are read from disk and formatted as the client takes them, and a client that hangs up stops it.
+import { Readable } from 'node:stream';
+import type { Context } from 'koa';
+import { formatNdjson, formatRaw, formatText } from '../../capture/download-formats.js';
+import type { ServedPort } from '../../ports/served-port.js';
+import type { DownloadFormat } from '../../wire/api.js';
+import { sendError, type ApiDeps } from '../api-router.js';
+import { parseDownloadQuery } from '../download-query.js';
+
+const CONTENT_TYPES: Record<DownloadFormat, string> = {
+  raw: 'application/octet-stream',
+  text: 'text/plain; charset=utf-8',
+  ndjson: 'application/x-ndjson',
+};
+const EXTENSIONS: Record<DownloadFormat, string> = { raw: 'bin', text: 'txt', ndjson: 'ndjson' };
+
+/** Streams the requested range; 400 with a reason for a malformed query. */
+export async function downloadRoute(ctx: Context, _deps: ApiDeps, port: ServedPort | null): Promise<void> {
+  if (!port) return;
+  const now = Date.now();
+  const request = parseDownloadQuery(ctx.URL.searchParams, now);
+  if ('error' in request) return sendError(ctx, 400, request.error);
+  const channel = port.channel;
+  const resolve = async (bound: typeof request.from, fallback: number): Promise<number> => {
+    if (bound === null) return fallback;
+    return 'offset' in bound ? bound.offset : channel.offsetAtTime(bound.timeMs);
+  };
+  const end = channel.end;
+  const from = Math.max(await resolve(request.from, channel.oldest), channel.oldest);
+  const to = Math.min(await resolve(request.to, end), end);
+  const rangeStartMs = request.from && 'timeMs' in request.from ? request.from.timeMs : null;
+
+  const abort = new AbortController();
+  ctx.req.once('close', () => abort.abort());
+  const records = channel.records(from, Math.max(from, to), abort.signal);
+  const chunks =
+    request.format === 'raw'
+      ? formatRaw(records)
+      : request.format === 'ndjson'
+        ? formatNdjson(records)
+        : formatText(records, rangeStartMs ?? undefined);
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  ctx.set('Content-Type', CONTENT_TYPES[request.format]);
+  ctx.set('Content-Disposition', `attachment; filename="${port.id}-${stamp}.${EXTENSIONS[request.format]}"`);
+  ctx.set('X-Serialdeck-Range', `${from}-${Math.max(from, to)}`);
+  ctx.set('Cache-Control', 'no-store');
+  const body = Readable.from(chunks, { objectMode: false });
+  body.on('error', () => body.destroy()); // a read error mid-stream ends the download; the status is already sent
+  ctx.body = body;
+}

@@ -1,0 +1,156 @@
+// The one way anything changes a port: a write, baud, signals, reset, pacing or reopen, from a
+// page, a script's WebSocket or the HTTP API. Each command is authorized, recorded in the capture
+// (who sent it and when), then posted to the serial worker with a correlation id; the worker's
+// answer goes back to whoever asked, and nobody else.
+import type { CommandErrorCode, CommandResult } from '../wire/api.js';
+import type { PortCommand } from '../wire/protocol.js';
+import type { ToWorker, WireError } from '../serial/messages.js';
+import type { Channel } from './channel.js';
+
+/** Default reset pulse, in ms: long enough for the Uno's auto-reset capacitor, short for a person. */
+export const RESET_PULSE_MS = 100;
+/**
+ * Longest wait for the worker to answer a control command, in ms: a baud change or a reset pulse
+ * (at most MAX_RESET_MS, 5 s) answers well within it; writes have no limit (a paced paste may take minutes).
+ */
+export const COMMAND_TIMEOUT_MS = 10_000;
+
+/** A command: one of the wire's PortCommands (its wire `id` is not used here), or bytes to write. */
+export type DeviceCommand = PortCommand | { type: 'write'; data: Uint8Array };
+
+/** Who is asking: a label recorded in the capture, and whether they may change the port at all. */
+export interface Requester {
+  /** e.g. `ws:4@192.168.1.20`, `http@127.0.0.1`. */
+  source: string;
+  readOnly: boolean;
+}
+
+/** The worker's answer to a command with an id (see serial/messages.ts). */
+export interface WorkerResult {
+  id: number;
+  ok: boolean;
+  error?: WireError;
+  written?: number;
+}
+
+/** What the command path needs of the device: its state and a way to post to its worker. */
+export interface CommandTarget {
+  readonly state: string;
+  post(message: ToWorker): void;
+}
+
+interface Pending {
+  resolve(result: CommandResult): void;
+  timer: NodeJS.Timeout | undefined;
+  source: string;
+  type: string;
+}
+
+/** One port's command path. */
+export class CommandPath {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly device: CommandTarget,
+  ) {}
+
+  /** Authorizes, records and posts `command`; resolves with the worker's answer (never rejects). A write's data is transferred: unusable afterwards. */
+  execute(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
+    if (requester.readOnly) return Promise.resolve(refused('read-only', 'this port is read-only for you'));
+    if (command.type === 'write') {
+      if (this.device.state !== 'open')
+        return Promise.resolve(refused('not-open', `not sent: the device is ${this.device.state}`, 0));
+      if (command.data.byteLength === 0) return Promise.resolve({ ok: true, written: 0 });
+      this.channel.recordWrite(command.data, requester.source);
+    } else {
+      this.channel.recordEvent({ type: 'command', command: command.type, ...commandFields(command), source: requester.source });
+    }
+    const id = this.nextId++;
+    return new Promise<CommandResult>((resolve) => {
+      const timer =
+        command.type === 'write'
+          ? undefined
+          : setTimeout(() => this.settle(id, refused('timeout', `no answer from the serial worker in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+      this.pending.set(id, { resolve, timer, source: requester.source, type: command.type });
+      this.device.post(toWorker(command, id));
+    });
+  }
+
+  /** The worker answered command `id`. Unknown ids (answered already, or from before a restart) are ignored. */
+  onResult(result: WorkerResult): void {
+    if (result.ok) {
+      const ok: CommandResult = { ok: true };
+      if (result.written !== undefined) ok.written = result.written;
+      this.settle(result.id, ok);
+      return;
+    }
+    const error = result.error ?? { message: 'refused' };
+    this.settle(result.id, refused(errorCode(error), error.message, result.written));
+  }
+
+  /** Answers everything still waiting (the port is closing). */
+  dispose(): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, refused('not-open', 'the port was closed'));
+  }
+
+  private settle(id: number, result: CommandResult): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    if (!result.ok)
+      this.channel.recordEvent({ type: 'refused', command: pending.type, code: result.code, message: result.message, source: pending.source });
+    pending.resolve(result);
+  }
+}
+
+function refused(code: CommandErrorCode, message: string, written?: number): CommandResult {
+  const result: CommandResult = { ok: false, code, message };
+  if (written !== undefined) result.written = written;
+  return result;
+}
+
+/** Maps a worker error's code onto the API's codes. */
+function errorCode(error: WireError): CommandErrorCode {
+  switch (error.code) {
+    case 'not-open':
+    case 'not-sent':
+      return 'not-open';
+    case 'write-queue-full':
+      return 'write-queue-full';
+    case 'EINVAL':
+      return 'bad-request';
+    default:
+      return 'device';
+  }
+}
+
+/** The fields of a non-write command worth recording (everything but its type). */
+function commandFields(command: Exclude<DeviceCommand, { type: 'write' }>): Record<string, unknown> {
+  const { type: _type, id: _id, ...fields } = command;
+  return fields;
+}
+
+function toWorker(command: DeviceCommand, id: number): ToWorker {
+  switch (command.type) {
+    case 'write':
+      return { type: 'write', data: command.data, id };
+    case 'set-baud':
+      return { type: 'set-baud', baudRate: command.baudRate, id };
+    case 'set-signals': {
+      const message: ToWorker = { type: 'set-signals', id };
+      if (command.dtr !== undefined) message.dtr = command.dtr;
+      if (command.rts !== undefined) message.rts = command.rts;
+      return message;
+    }
+    case 'reset':
+      // The worker holds DTR and RTS low for pulseMs, then asserts them again (the Arduino auto-reset).
+      return { type: 'set-signals', pulseMs: command.ms ?? RESET_PULSE_MS, id };
+    case 'set-pacing':
+      return { type: 'set-pacing', charDelayMs: command.charDelayMs, lineDelayMs: command.lineDelayMs, id };
+    case 'reopen':
+      return { type: 'open', id };
+  }
+}

@@ -1,0 +1,153 @@
+// One served port, assembled: its capture on disk, its channel, its serial worker and its command
+// path. It turns the worker's messages into channel data, recorded events and notices for whoever
+// listens (the WebSocket fan-out, the registry), and knows nothing of sockets or HTTP.
+import { join } from 'node:path';
+import { CaptureStore, DEFAULT_CAPTURE_LIMITS } from '../capture/capture-store.js';
+import type { PortConfig } from '../config-types.js';
+import { createSerialHandle, type SerialHandle } from '../serial/handle.js';
+import type { FromWorker, SerialOptions } from '../serial/messages.js';
+import type { PortSummary } from '../wire/api.js';
+import { wsPathFor, type DeviceStatus } from '../wire/protocol.js';
+import { Channel } from './channel.js';
+import { CommandPath } from './command-path.js';
+
+/** What a port tells its listeners besides data (data goes through its channel). */
+export interface PortListener {
+  /** The device's status changed (open, waiting, baud, signals…). */
+  status?(device: DeviceStatus): void;
+  /** A device-side problem that no single requester caused (a refused ioctl on open, a failed reopen). */
+  error?(message: string): void;
+}
+
+/** How a port is built: where captures live, how to log, and (for tests) how to start its worker. */
+export interface ServedPortDeps {
+  /** Directory of all captures (this port's is `<dataDir>/ports/<id>`); null: no capture. */
+  dataDir: string | null;
+  log(line: string): void;
+  createHandle?: typeof createSerialHandle;
+}
+
+/** A port in service. Close it to stop its worker and close its capture cleanly. */
+export class ServedPort {
+  private readonly listeners = new Set<PortListener>();
+  private closing: Promise<void> | undefined;
+  private handle!: SerialHandle;
+
+  private constructor(
+    readonly config: PortConfig,
+    readonly channel: Channel,
+    private readonly capture: CaptureStore | null,
+  ) {}
+
+  /** Opens the capture (recovering it after a crash), then starts the worker, which opens the device at once. */
+  static async open(config: PortConfig, deps: ServedPortDeps): Promise<ServedPort> {
+    const capture = deps.dataDir
+      ? await CaptureStore.open({
+          ...DEFAULT_CAPTURE_LIMITS,
+          dir: join(deps.dataDir, 'ports', config.id),
+          retainBytes: config.retention.bytes,
+          retainAgeMs: config.retention.ageMs,
+          log: (line) => deps.log(`${config.id}: ${line}`),
+        })
+      : null;
+    const channel = new Channel(config.scrollbackBytes, capture);
+    const port = new ServedPort(config, channel, capture);
+    const lost = capture?.lostOnOpen;
+    channel.recordEvent({ type: 'server-start', offset: channel.end, ...(lost ? { lostFrom: lost.from, lostTo: lost.to } : {}) });
+    port.start(deps.createHandle ?? createSerialHandle);
+    return port;
+  }
+
+  /** The port's id (URL segment, capture directory). */
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** The device's latest status. */
+  get device(): DeviceStatus {
+    return this.handle.status;
+  }
+
+  /** The command path every write and setting change goes through. */
+  get commands(): CommandPath {
+    return this.commandPath;
+  }
+
+  /** The port as the API lists it; `clients` comes from whoever counts the connections. */
+  summary(clients: number): PortSummary {
+    return {
+      id: this.config.id,
+      name: this.config.name,
+      device: this.device,
+      clients,
+      stream: { id: this.channel.streamId, end: this.channel.end },
+      capture: this.channel.captureStatus,
+      wsPath: wsPathFor(this.config.id),
+    };
+  }
+
+  /** Hears status changes and device errors until the returned function is called. */
+  listen(listener: PortListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops the worker (closing the device), answers pending commands, closes the capture cleanly; safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.handle.close();
+      this.commandPath.dispose();
+      this.channel.recordEvent({ type: 'server-stop', offset: this.channel.end });
+      this.channel.dispose();
+      await this.capture?.close();
+      this.listeners.clear();
+    })();
+    return this.closing;
+  }
+
+  private commandPath!: CommandPath;
+
+  private start(create: typeof createSerialHandle): void {
+    const { config } = this;
+    const options: SerialOptions = {
+      path: config.path,
+      baudRate: config.baudRate,
+      dtr: config.dtr,
+      rts: config.rts,
+      charDelayMs: config.charDelayMs,
+      lineDelayMs: config.lineDelayMs,
+    };
+    if (config.match) options.match = { ...config.match };
+    this.handle = create(options, (message) => this.onWorkerMessage(message));
+    const handle = this.handle;
+    this.commandPath = new CommandPath(this.channel, {
+      get state() {
+        return handle.status.state;
+      },
+      post: (message) => handle.post(message),
+    });
+  }
+
+  private onWorkerMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'data':
+        this.channel.appendData(message.data, message.timeMs);
+        return;
+      case 'status': {
+        const { state, path, baudRate, dtr, rts, message: detail } = message.status;
+        this.channel.recordEvent({ type: 'device', state, path, baudRate, dtr, rts, ...(detail ? { message: detail } : {}) });
+        for (const listener of this.listeners) listener.status?.(message.status);
+        return;
+      }
+      case 'error':
+        this.channel.recordEvent({ type: 'device-error', message: message.error.message, code: message.error.code ?? null });
+        for (const listener of this.listeners) listener.error?.(message.error.message);
+        return;
+      case 'result':
+        this.commandPath.onResult(message);
+        return;
+      case 'closed':
+        return;
+    }
+  }
+}

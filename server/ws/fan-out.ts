@@ -1,0 +1,198 @@
+// One port's WebSocket side: the clients the gateway hands it, each with its own ClientStream over
+// the port's channel; device status and capture changes for all of them; and every frame a client
+// sends turned into a command on the port's command path, whose answer goes back to that client only.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { RawData, WebSocket } from 'ws';
+import type { ServedPort } from '../ports/served-port.js';
+import {
+  decodeClientMessage,
+  MAX_CONTROL_BYTES,
+  PROTOCOL_VERSION,
+  STREAM_MODES,
+  type ClientMessage,
+  type ServerMessage,
+  type StreamMode,
+} from '../wire/protocol.js';
+import type { CommandResult } from '../wire/api.js';
+import { SharedFrames } from './binary-frames.js';
+import { ClientStream, DEFAULT_STREAM_LIMITS, type StreamLimits, type StreamSource } from './client-stream.js';
+
+/** Fan-out settings. */
+export interface FanOutOptions {
+  /** Server-wide watch-only mode. */
+  readOnly: boolean;
+  limits?: StreamLimits;
+}
+
+/** A connected client, as the gateway sees it: something to send control messages to. */
+export interface FanOutClient {
+  sendControl(message: ServerMessage): void;
+}
+
+interface Client extends FanOutClient {
+  ws: WebSocket;
+  stream: ClientStream;
+  source: string;
+}
+
+/** The WebSocket fan-out of one port. */
+export class PortFanOut {
+  private readonly clients = new Set<Client>();
+  private readonly decoder = new TextDecoder(); // stateless use (whole messages): one is enough
+  private readonly limits: StreamLimits;
+  private readonly source: StreamSource;
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly port: ServedPort,
+    private readonly options: FanOutOptions,
+  ) {
+    this.limits = options.limits ?? DEFAULT_STREAM_LIMITS;
+    const channel = port.channel;
+    const frames = new SharedFrames(channel.memory, this.limits.frameBytes);
+    this.source = {
+      get memoryStart() {
+        return channel.memory.start;
+      },
+      get deliverableEnd() {
+        return channel.deliverableEnd;
+      },
+      get oldest() {
+        return channel.oldest;
+      },
+      frameAt: (offset, end) => frames.frameAt(offset, end),
+      readDisk: (offset, maxBytes) => channel.readDisk(offset, maxBytes),
+      skipReason: (from, to) => channel.skipReason(from, to),
+    };
+    this.unsubscribe = [
+      channel.subscribe({
+        data: () => {
+          for (const client of this.clients) client.stream.pump();
+        },
+        capture: (capture) => this.broadcast({ type: 'capture', capture }),
+      }),
+      port.listen({
+        status: (device) => this.broadcast({ type: 'status', device }),
+        error: (message) => this.broadcast({ type: 'error', code: 'device', message }),
+      }),
+    ];
+  }
+
+  /** Connected clients. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Takes a client the gateway accepted: `socket` is the one ws was handed (binary frames are
+   * written to it directly), `source` labels the client in the capture. Query: offset, stream, mode.
+   */
+  accept(ws: WebSocket, socket: Duplex, url: URL, source: string): FanOutClient {
+    const mode = parseMode(url.searchParams.get('mode'));
+    const resume = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'), mode);
+    const stream = new ClientStream(ws, socket, this.source, this.limits, resume.offset, mode);
+    const client: Client = { ws, stream, source, sendControl: (message) => stream.sendControl(message) };
+    this.clients.add(client);
+    const port = this.port;
+    stream.sendControl({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      port: port.id,
+      stream: port.channel.streamId,
+      offset: resume.offset,
+      mode,
+      readOnly: this.options.readOnly,
+      device: port.device,
+      capture: port.channel.captureStatus,
+      clients: this.clients.size,
+    });
+    if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, port.channel.skipReason(resume.offset, resume.skipTo));
+    stream.pump();
+    this.broadcast({ type: 'clients', count: this.clients.size }, client);
+
+    ws.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
+    ws.on('close', () => {
+      stream.dispose();
+      if (this.clients.delete(client)) this.broadcast({ type: 'clients', count: this.clients.size });
+    });
+    return client;
+  }
+
+  /** Sends `message` to every client of this port (but `except`). */
+  broadcast(message: ServerMessage, except?: Client): void {
+    for (const client of this.clients) if (client !== except) client.stream.sendControl(message);
+  }
+
+  /** Stops listening to the port (its clients are closed by the gateway). */
+  dispose(): void {
+    for (const stop of this.unsubscribe) stop();
+    for (const client of this.clients) client.stream.dispose();
+    this.clients.clear();
+  }
+
+  /**
+   * Where a (re)connecting client starts (`offset`, named in hello) and the first byte it can get
+   * (`skipTo`). No offset: replay memory. Another stream's id, or beyond the end: the stream as if new
+   * (memory replayed). An offset older than anything held: the oldest byte, the gap reported. Live
+   * clients older than memory start at memory, the gap reported; lossless ones read the disk.
+   */
+  private resumePoint(param: string | null, stream: string | null, mode: StreamMode): { offset: number; skipTo: number } {
+    const channel = this.port.channel;
+    const memoryStart = channel.memory.start;
+    const sameStream = stream === null || stream === channel.streamId;
+    const asked = param !== null && /^\d{1,15}$/.test(param) && sameStream ? Number(param) : null;
+    if (asked === null || asked > channel.end) return { offset: memoryStart, skipTo: memoryStart };
+    const firstHeld = mode === 'live' ? memoryStart : channel.oldest;
+    return { offset: asked, skipTo: Math.max(asked, firstHeld) };
+  }
+
+  private onFrame(client: Client, data: RawData, isBinary: boolean): void {
+    const bytes = toBytes(data);
+    if (isBinary) {
+      if (bytes.byteLength === 0) return;
+      // Copy into a buffer of its own: ws may hand us a view into a larger receive buffer, and the write transfers it.
+      void this.port.commands
+        .execute({ type: 'write', data: new Uint8Array(bytes) }, this.requester(client))
+        .then((result) => this.answer(client, undefined, result));
+      return;
+    }
+    if (bytes.byteLength > MAX_CONTROL_BYTES)
+      return client.stream.sendControl({ type: 'error', code: 'too-big', message: `control message over ${MAX_CONTROL_BYTES} bytes` });
+    const decoded = decodeClientMessage(this.decoder.decode(bytes));
+    if (!decoded.ok) return client.stream.sendControl({ type: 'error', code: 'bad-message', message: decoded.error });
+    this.control(client, decoded.message);
+  }
+
+  private control(client: Client, message: ClientMessage): void {
+    if (message.type === 'ack') return client.stream.ack(message.offset);
+    void this.port.commands.execute(message, this.requester(client)).then((result) => this.answer(client, message.id, result));
+  }
+
+  private requester(client: Client): { source: string; readOnly: boolean } {
+    return { source: client.source, readOnly: this.options.readOnly };
+  }
+
+  /** With an id, the sender gets a `result`; without one, only a refusal, as an `error`. Nobody else hears of it. */
+  private answer(client: Client, id: number | undefined, result: CommandResult): void {
+    if (id !== undefined) {
+      const message: ServerMessage = { type: 'result', id, ok: result.ok };
+      if (!result.ok) {
+        message.code = result.code;
+        message.message = result.message;
+      }
+      if (result.written !== undefined) message.written = result.written;
+      return client.stream.sendControl(message);
+    }
+    if (!result.ok) client.stream.sendControl({ type: 'error', code: result.code, message: result.message });
+  }
+}
+
+function parseMode(param: string | null): StreamMode {
+  return STREAM_MODES.find((mode) => mode === param) ?? 'lossless';
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
