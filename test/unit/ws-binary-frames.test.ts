@@ -26,14 +26,14 @@ describe('SharedFrames', () => {
     const sb = new MemoryRing(1024);
     const frames = new SharedFrames(sb, 4);
     sb.append(Uint8Array.of(1, 2, 3));
-    const first = frames.frameAt(0);
-    expect(frames.frameAt(0)).toBe(first);
+    const first = frames.frameAt(0, sb.end);
+    expect(frames.frameAt(0, sb.end)).toBe(first);
     expect([...first.bytes]).toEqual([0x82, 3, 1, 2, 3]);
     sb.append(Uint8Array.of(4, 5));
-    const grown = frames.frameAt(0);
+    const grown = frames.frameAt(0, sb.end);
     expect(grown).not.toBe(first);
     expect(grown.payloadBytes).toBe(4); // capped at the frame size
-    expect([...frames.frameAt(4).bytes]).toEqual([0x82, 1, 5]);
-    expect([frames.start, frames.end]).toEqual([0, 5]);
+    expect([...frames.frameAt(4, sb.end).bytes]).toEqual([0x82, 1, 5]);
+    expect(frames.frameAt(0, 2).payloadBytes).toBe(2); // never past the end it is given (the deliverable end)
   });
 });

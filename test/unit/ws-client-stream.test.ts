@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { SharedFrames } from '../../server/ws/binary-frames.js';
-import { ClientStream } from '../../server/ws/client-stream.js';
+import { ClientStream, type StreamSource } from '../../server/ws/client-stream.js';
 import { MemoryRing } from '../../server/ports/memory-ring.js';
-import { decodeServerMessage } from '../../server/wire/protocol.js';
+import { decodeServerMessage, type SkipReason, type StreamMode } from '../../server/wire/protocol.js';
 
 /**
  * A client's WebSocket (control messages through send) and the raw socket under it (binary frames
@@ -48,13 +48,60 @@ class FakeSocket {
 }
 
 const limits = { socketHighWaterBytes: 100, ackWindowBytes: 50, frameBytes: 8 };
-const setup = (capacity = 1000) => {
-  const sb = new MemoryRing(capacity);
-  const frames = new SharedFrames(sb, limits.frameBytes);
+
+/** A channel as a stream sees it: a memory ring, and a "disk" holding every byte from `diskStart` on (minus `gaps`). */
+class FakeSource implements StreamSource {
+  readonly ring: MemoryRing;
+  readonly frames: SharedFrames;
+  all: number[] = [];
+  diskStart = 0;
+  diskFlushed = Infinity;
+  gaps: Array<[number, number]> = [];
+  limit = Infinity;
+  diskReads = 0;
+  failDisk = false;
+  constructor(capacity: number) {
+    this.ring = new MemoryRing(capacity);
+    this.frames = new SharedFrames(this.ring, limits.frameBytes);
+  }
+  append(bytes: Uint8Array): void {
+    this.ring.append(bytes);
+    this.all.push(...bytes);
+  }
+  get memoryStart() {
+    return this.ring.start;
+  }
+  get deliverableEnd() {
+    return Math.min(this.ring.end, this.limit);
+  }
+  get oldest() {
+    return Math.min(this.diskStart, this.ring.start);
+  }
+  frameAt(offset: number, end: number) {
+    return this.frames.frameAt(offset, end);
+  }
+  async readDisk(offset: number, maxBytes: number) {
+    this.diskReads++;
+    if (this.failDisk) throw new Error('EIO');
+    let at = Math.max(offset, this.diskStart);
+    for (const [from, to] of this.gaps) if (at >= from && at < to) at = to;
+    const stop = Math.min(at + maxBytes, this.all.length, this.diskFlushed, ...this.gaps.filter(([from]) => from > at).map(([from]) => from));
+    return { offset: at, chunks: stop > at ? [Uint8Array.from(this.all.slice(at, stop))] : [] };
+  }
+  skipReason(from: number): SkipReason {
+    return from < this.diskStart ? 'not-buffered' : 'not-captured';
+  }
+}
+
+const setup = (capacity = 1000, mode: StreamMode = 'live') => {
+  const sb = new FakeSource(capacity);
   const ws = new FakeSocket();
-  const stream = new ClientStream(ws as unknown as WebSocket, ws, frames, limits, 0);
-  return { sb, ws, stream, frames };
+  const stream = new ClientStream(ws as unknown as WebSocket, ws, sb, limits, 0, mode);
+  return { sb, ws, stream };
 };
+
+/** Resolves once every promise queued so far (the fake disk's reads) has settled. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('ClientStream', () => {
   it('sends everything in order, merged up to the frame size', () => {
@@ -77,10 +124,10 @@ describe('ClientStream', () => {
   });
 
   it('hands clients at the same offset the same frame, not a copy each', () => {
-    const { sb, ws, frames } = setup();
+    const { sb, ws } = setup();
     const other = new FakeSocket();
-    const second = new ClientStream(other as unknown as WebSocket, other, frames, limits, 0);
-    const first = new ClientStream(ws as unknown as WebSocket, ws, frames, limits, 0);
+    const second = new ClientStream(other as unknown as WebSocket, other, sb, limits, 0, 'live');
+    const first = new ClientStream(ws as unknown as WebSocket, ws, sb, limits, 0, 'live');
     sb.append(Uint8Array.of(1, 2, 3));
     first.pump();
     second.pump();
@@ -98,7 +145,7 @@ describe('ClientStream', () => {
     expect(ws.binaryBytes().length).toBeGreaterThan(56);
   });
 
-  it('skips a client that fell out of the scrollback ahead to live output, with a notice', () => {
+  it('skips a live client that fell out of memory ahead to live output, with a notice', () => {
     const { sb, ws, stream } = setup(20);
     ws.writableLength = 1000; // stalled
     for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
@@ -119,5 +166,88 @@ describe('ClientStream', () => {
     stream.pump();
     stream.sendControl({ type: 'clients', count: 1 });
     expect(ws.frames).toHaveLength(0);
+  });
+
+  it('feeds a lossless client that fell out of memory from disk, in order, with nothing skipped', async () => {
+    const { sb, ws, stream } = setup(20, 'lossless');
+    ws.writableLength = 1000; // stalled while 100 bytes pass a 20-byte ring
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    stream.pump();
+    expect(ws.frames).toHaveLength(0);
+    ws.writableLength = 0;
+    for (let turn = 0; turn < 50 && stream.offset < 100; turn++) {
+      ws.emitDrain();
+      await settle();
+    }
+    expect(ws.texts()).toEqual([]);
+    expect(ws.binaryBytes()).toEqual(sb.all);
+    expect(sb.diskReads).toBeGreaterThan(0);
+    expect(ws.payloads().every((p) => p.byteLength <= limits.frameBytes)).toBe(true);
+  });
+
+  it('reports a gap in the capture to a lossless client, then carries on after it', async () => {
+    const { sb, ws, stream } = setup(20, 'lossless');
+    ws.writableLength = 1000;
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    sb.gaps = [[30, 50]];
+    ws.writableLength = 0;
+    for (let turn = 0; turn < 50 && stream.offset < 100; turn++) {
+      ws.emitDrain();
+      await settle();
+    }
+    expect(ws.texts()).toEqual([{ ok: true, message: { type: 'skipped', bytes: 20, offset: 50, reason: 'not-captured' } }]);
+    expect(ws.binaryBytes()).toEqual([...sb.all.slice(0, 30), ...sb.all.slice(50)]);
+  });
+
+  it('starts a lossless client older than anything kept at the oldest byte, saying why', async () => {
+    const { sb, ws, stream } = setup(20, 'lossless');
+    sb.diskStart = 40;
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    stream.pump();
+    for (let turn = 0; turn < 50 && stream.offset < 100; turn++) {
+      ws.emitDrain();
+      await settle();
+    }
+    expect(ws.texts()[0]).toEqual({ ok: true, message: { type: 'skipped', bytes: 40, offset: 40, reason: 'not-buffered' } });
+    expect(ws.binaryBytes()).toEqual(sb.all.slice(40));
+  });
+
+  it('waits for bytes not yet flushed to disk instead of skipping them', async () => {
+    const { sb, ws, stream } = setup(20, 'lossless');
+    ws.writableLength = 1000;
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    sb.diskFlushed = 40;
+    ws.writableLength = 0;
+    ws.emitDrain();
+    for (let turn = 0; turn < 20; turn++) await settle();
+    expect(stream.offset).toBe(40);
+    sb.diskFlushed = Infinity;
+    await vi.waitFor(() => expect(stream.offset).toBe(100), { timeout: 2000, interval: 5 });
+    expect(ws.texts()).toEqual([]);
+    expect(ws.binaryBytes()).toEqual(sb.all);
+  });
+
+  it('never sends past the deliverable end (offsets not yet durably reserved)', () => {
+    const { sb, ws, stream } = setup();
+    sb.limit = 3;
+    sb.append(Uint8Array.of(1, 2, 3, 4, 5));
+    stream.pump();
+    expect(ws.binaryBytes()).toEqual([1, 2, 3]);
+    sb.limit = Infinity;
+    stream.pump();
+    expect(ws.binaryBytes()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('goes on from memory when the disk cannot be read, reporting what it could not send', async () => {
+    const { sb, ws, stream } = setup(20, 'lossless');
+    ws.writableLength = 1000;
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    sb.failDisk = true;
+    ws.writableLength = 0;
+    ws.emitDrain();
+    await settle();
+    await vi.waitFor(() => expect(stream.offset).toBe(100), { timeout: 2000, interval: 5 });
+    expect(ws.texts()[0]).toEqual({ ok: true, message: { type: 'skipped', bytes: 80, offset: 80, reason: 'not-captured' } });
+    expect(ws.binaryBytes()).toEqual(sb.all.slice(80));
   });
 });
