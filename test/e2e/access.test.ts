@@ -4,7 +4,7 @@
 // without the token and lets in the URL it printed.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../server/config.js';
+import type { ConfigInput } from '../../server/config.js';
 import type { RunningServer } from '../../server/start.js';
 import {
   focusedId,
@@ -37,7 +37,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function serve(config: Partial<Config> = {}): Promise<RunningServer> {
+async function serve(config: ConfigInput = {}): Promise<RunningServer> {
   const server = await startServer(config);
   servers.push(server);
   return server;

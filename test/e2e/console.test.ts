@@ -3,7 +3,7 @@
 // clears, and two pages see the same device. Every test opens its own page (own localStorage).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_THEME } from '../../client/terminal-theme.js';
+import { CONSOLE_THEME } from '../../client/console/terminal-theme.js';
 import type { RunningServer } from '../../server/start.js';
 import {
   DESKTOP,

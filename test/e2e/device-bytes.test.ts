@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   pair = await createPtyPair();
-  server = await startServer({ device: pair.devicePath });
+  server = await startServer({ ports: [pair.devicePath] });
 });
 
 afterEach(async () => {

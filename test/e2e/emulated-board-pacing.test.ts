@@ -3,8 +3,9 @@
 // echoes and replies, so it falls behind) and lines come back broken or not at all; with a
 // delay after each line (tio's -O), every line comes back intact.
 import { afterEach, describe, expect, it } from 'vitest';
-import { splitFrames } from '../../client/line-ending.js';
-import { start, type RunningServer } from '../../server/start.js';
+import { splitFrames } from '../../client/controls/line-ending.js';
+import type { RunningServer } from '../../server/start.js';
+import { startTestServer } from '../helpers/test-server.js';
 import { MAX_WRITE_FRAME_BYTES } from '../../server/wire/protocol.js';
 import {
   BOARD_BANNER,
@@ -36,7 +37,7 @@ afterEach(async () => {
 async function boardBehindServer(): Promise<TestClient> {
   const uno: EmulatedUno = await startEmulatedUno();
   cleanups.push(() => uno.stop());
-  const server: RunningServer = await start({ device: uno.path, baudRate: BOARD_BAUD, port: 0 });
+  const server: RunningServer = await startTestServer({ ports: [{ path: uno.path, baud: BOARD_BAUD }] });
   cleanups.push(() => server.close());
   const client = await connect(server.url);
   cleanups.push(async () => void (await client.close()));

@@ -2,8 +2,9 @@
 // and a WebSocket client sees the sensor board's banner and JSON readings, sends commands
 // encoded as the browser's line mode does (LF, CR and CRLF), and gets the firmware's replies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeLine } from '../../client/line-ending.js';
-import { start, type RunningServer } from '../../server/start.js';
+import { encodeLine } from '../../client/controls/line-ending.js';
+import type { RunningServer } from '../../server/start.js';
+import { startTestServer } from '../helpers/test-server.js';
 import type { LineEnding } from '../../server/wire/protocol.js';
 import {
   BOARD_BANNER,
@@ -40,7 +41,7 @@ async function send(text: string, reply: string | RegExp, ending: LineEnding = '
 
 beforeAll(async () => {
   uno = await startEmulatedUno();
-  server = await start({ device: uno.path, baudRate: BOARD_BAUD, port: 0 });
+  server = await startTestServer({ ports: [{ path: uno.path, baud: BOARD_BAUD }] });
   client = await connect(server.url);
 });
 

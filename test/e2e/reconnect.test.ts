@@ -3,7 +3,7 @@
 // button resumes exactly where the page left off, without repeating a byte.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { STREAM_RESTARTED_MESSAGE } from '../../client/notices.js';
+import { STREAM_RESTARTED_MESSAGE } from '../../client/console/notices.js';
 import type { RunningServer } from '../../server/start.js';
 import {
   launchBrowser,
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function serve(port = 0): Promise<RunningServer> {
-  const server = await startServer({ port });
+  const server = await startServer({ listenPort: port });
   servers.push(server);
   return server;
 }

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { expect } from 'vitest';
-import type { Config } from '../../server/config.js';
+import type { ConfigInput } from '../../server/config.js';
 import { launchChromium } from './chromium.js';
-import type { RunningServer } from '../../server/start.js';
+import { startTestServer, type TestServer } from './test-server.js';
 
 
 /** Default wait for something to appear on the page, in ms: generous for a loaded 2-core CI machine. */
@@ -25,12 +25,12 @@ const BUILT_START = new URL('../../dist/server/start.js', import.meta.url);
 
 /**
  * Starts serialdeck from the build (`npm run build`; `npm test` runs it first), so the page under test is
- * the built client the built server serves, as a user gets it. Use `port: 0` unless reusing a port.
+ * the built client the built server serves, as a user gets it. listenPort 0 and a temporary data directory unless given.
  */
-export async function startServer(config: Partial<Config> = {}): Promise<RunningServer> {
+export async function startServer(config: ConfigInput = {}): Promise<TestServer> {
   if (!existsSync(BUILT_START)) throw new Error('dist/server/start.js is missing: run `npm run build` first (npm test does)');
   const { start } = (await import(BUILT_START.href)) as typeof import('../../server/start.js');
-  return start({ port: 0, ...config });
+  return startTestServer(config, { startImpl: start });
 }
 
 /** Launches headless Chromium with its own throwaway profile. One per test file (beforeAll/afterAll). */

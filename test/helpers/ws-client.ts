@@ -32,12 +32,12 @@ export interface TestClient {
 /** Default wait for a condition: generous for a loaded 2-core CI machine. */
 const WAIT_MS = 10_000;
 
-/** Connects to `${baseUrl}ws` (plus `query`); resolves once the socket is open or closed by the server. */
+/** Connects to `${baseUrl}ws` (or `path`, e.g. `ws/uno`, plus `query`); resolves once the socket is open or closed by the server. */
 export async function connect(
   baseUrl: string,
-  options: { query?: string; headers?: Record<string, string>; origin?: string } = {},
+  options: { path?: string; query?: string; headers?: Record<string, string>; origin?: string } = {},
 ): Promise<TestClient> {
-  const url = `${baseUrl.replace(/^http/, 'ws')}ws${options.query ? `?${options.query}` : ''}`;
+  const url = `${baseUrl.replace(/^http/, 'ws')}${options.path ?? 'ws'}${options.query ? `?${options.query}` : ''}`;
   const wsOptions: WebSocket.ClientOptions = { headers: options.headers ?? {} };
   if (options.origin) wsOptions.origin = options.origin;
   const ws = new WebSocket(url, wsOptions);

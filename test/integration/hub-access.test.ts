@@ -1,8 +1,9 @@
 // Access rules and bad input, against a real server on port 0 with the demo board behind it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { start, type RunningServer } from '../../server/start.js';
-import type { Config } from '../../server/config.js';
+import type { RunningServer } from '../../server/start.js';
+import type { ConfigInput } from '../../server/config.js';
+import { startTestServer } from '../helpers/test-server.js';
 import { CloseCode, MAX_CONTROL_BYTES, MAX_WRITE_FRAME_BYTES } from '../../server/wire/protocol.js';
 import { connect } from '../helpers/ws-client.js';
 
@@ -10,8 +11,8 @@ const servers: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-const serve = async (config: Partial<Config> = {}) => {
-  const server = await start({ port: 0, ...config });
+const serve = async (config: ConfigInput = {}) => {
+  const server = await startTestServer(config);
   servers.push(server);
   return server;
 };
@@ -40,7 +41,7 @@ describe('access rules', () => {
     expect(page.body).toContain('<html');
     const client = await connect(server.url);
     const hello = await client.message('hello');
-    expect(hello).toMatchObject({ protocol: 1, readOnly: false, device: { path: 'demo' } });
+    expect(hello).toMatchObject({ protocol: 2, port: 'demo', mode: 'lossless', readOnly: false, device: { path: 'demo' } });
     await client.close();
   });
 
@@ -156,7 +157,7 @@ describe('HTTP API', () => {
     const status = (await (await fetch(`${server.url}api/status`)).json()) as { device: { state: string; path: string }; clients: number };
     expect(status).toMatchObject({ device: { state: 'open', path: 'demo' }, clients: 1 });
     const res = await fetch(`${server.url}api/write`, { method: 'POST', body: 'echo via http\n' });
-    expect(await res.json()).toEqual({ written: 14 });
+    expect(await res.json()).toEqual({ ok: true, written: 14 });
     await client.untilText('via http');
     const cross = await fetch(`${server.url}api/write`, { method: 'POST', body: 'x', headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(403);

@@ -1,6 +1,7 @@
 // Board controls through the WebSocket, end to end through the worker, on the demo board.
 import { afterEach, describe, expect, it } from 'vitest';
-import { start, type RunningServer } from '../../server/start.js';
+import type { RunningServer } from '../../server/start.js';
+import { startTestServer } from '../helpers/test-server.js';
 import { connect } from '../helpers/ws-client.js';
 
 let server: RunningServer | undefined;
@@ -12,7 +13,7 @@ const count = (haystack: string, needle: string) => haystack.split(needle).lengt
 
 describe('board controls', () => {
   it('reset pulses DTR and the demo board reboots, with DTR asserted again after', async () => {
-    server = await start({ port: 0 });
+    server = await startTestServer();
     const client = await connect(server.url);
     await client.untilText('READY');
     client.send({ type: 'reset' });
@@ -25,7 +26,7 @@ describe('board controls', () => {
   });
 
   it('set-pacing is applied and reported to every client', async () => {
-    server = await start({ port: 0 });
+    server = await startTestServer();
     const a = await connect(server.url);
     const b = await connect(server.url);
     await a.untilText('READY');
@@ -40,7 +41,7 @@ describe('board controls', () => {
   });
 
   it('reopen closes and opens the device again', async () => {
-    server = await start({ port: 0 });
+    server = await startTestServer();
     const client = await connect(server.url);
     await client.untilText('READY');
     const before = client.messages.length;

@@ -1,7 +1,8 @@
 // The whole server against a real pseudo-terminal standing in for a USB port: bytes exact both
 // ways, fan-out to many clients, prompt latency, resume, hot-plug, seen through the WebSocket.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { start, type RunningServer } from '../../server/start.js';
+import type { RunningServer } from '../../server/start.js';
+import { startTestServer } from '../helpers/test-server.js';
 import type { DeviceState } from '../../server/wire/protocol.js';
 import { connect, type TestClient } from '../helpers/ws-client.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
@@ -12,7 +13,7 @@ const clients: TestClient[] = [];
 
 beforeEach(async () => {
   pty = await createPtyPair();
-  server = await start({ device: pty.devicePath, port: 0 });
+  server = await startTestServer({ ports: [pty.devicePath] });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
