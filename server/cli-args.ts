@@ -1,6 +1,10 @@
-// Maps argv and environment onto a Config: the CLI's only logic, kept pure so it is unit-tested.
+// Maps argv onto a ConfigInput (over a --config file's) and resolves it with resolveConfig, so flags and the
+// file share every check. The CLI's only logic, kept pure (but for reading the --config file) so it is unit-tested.
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG, validateConfig, type Config } from './config.js';
+import { ConfigError, DEFAULTS, loadConfigFile, resolveConfig, type Config, type ConfigInput, type PortInput, type PortSettingsInput } from './config.js';
+import { isRecord } from './config-checks.js';
+import { formatDuration, formatSize } from './config-units.js';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -9,100 +13,201 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' };
 
-/** The --help text; every flag's default comes from DEFAULT_CONFIG. */
-export const USAGE = `Usage: serialdeck [device] [options]
+const d = DEFAULTS;
+
+/** The --help text; every default comes from DEFAULTS. */
+export const USAGE = `Usage: serialdeck [device...] [options]
+       serialdeck --config FILE [options]
        serialdeck list
 
-A web serial console: open the printed URL in any browser to watch and type to the device.
+A web serial console: open the printed URL in any browser to watch and type to the devices.
 
-  device                 serial device path, or "demo" for the built-in demo board (default: ${DEFAULT_CONFIG.device})
+  device                 a serial device path (a /dev/serial/by-id/ path survives re-plugging), or "demo" for
+                         the built-in demo board; several devices serve several ports (default: ${d.ports.join(' ')})
   list                   print the serial ports with manufacturer, VID:PID, serial number and by-id path
 
-Options:
-  -b, --baud N           baud rate (default: ${DEFAULT_CONFIG.baudRate})
-  -H, --host ADDR        address to listen on (default: ${DEFAULT_CONFIG.host}); off loopback a token is required
-  -p, --port N           TCP port, 0 picks a free one (default: ${DEFAULT_CONFIG.port})
+Server:
+  -c, --config FILE      read settings from a YAML file (see docs/config.md); flags override its values,
+                         and devices or --usb given here replace its ports
+  -H, --host ADDR        address to listen on (default: ${d.host}); off loopback a token is required
+  -p, --port N           TCP port to listen on, 0 picks a free one (default: ${d.listenPort}); also --listen-port
       --token T          access token (env SERIALDECK_TOKEN); generated and printed when needed and not given
       --read-only        viewers can watch but not type or change settings
+      --max-clients N    most browser connections at once, over all ports (default: ${d.maxClients})
+      --allow-origin URL also accept WebSocket connections from pages of this origin (repeatable)
+      --data-dir DIR     where captures are kept (default: $STATE_DIRECTORY under systemd, else
+                         $XDG_STATE_HOME/serialdeck, else ~/.local/state/serialdeck)
+      --no-capture       keep no capture on disk: memory only, offsets restart with the server
+      --watch            also serve every USB serial device that appears, named from its by-id link
+
+Ports (settings apply to every port and to those --watch adds; a port's own setting in --config wins):
+      --usb VID:PID[:SERIAL]  serve the board with this USB identity wherever it enumerates (repeatable)
+  -b, --baud N           baud rate (default: ${d.port.baudRate})
       --no-dtr           do not assert DTR on open (keeps an Arduino from resetting, where the driver allows)
       --no-rts           do not assert RTS on open
-      --char-delay MS    write pacing: delay after each byte sent (default: 0)
-      --line-delay MS    write pacing: delay after each line ending sent (default: 0)
-      --max-clients N    most browser connections at once (default: ${DEFAULT_CONFIG.maxClients})
-      --scrollback SIZE  bytes kept for replay on connect, e.g. 1MiB, 512KiB (default: 1MiB)
-      --allow-origin URL also accept WebSocket connections from pages of this origin (repeatable)
+      --char-delay MS    write pacing: delay after each byte sent (default: ${d.port.charDelayMs})
+      --line-delay MS    write pacing: delay after each line ending sent (default: ${d.port.lineDelayMs})
+      --scrollback SIZE  output kept in memory for replay, e.g. 1MiB, 512KiB (default: ${formatSize(d.port.scrollbackBytes)})
+      --retain SIZE      capture kept on disk per port; oldest deleted first (default: ${formatSize(d.port.retention.bytes)})
+      --retain-age AGE   capture older than this is deleted, e.g. 12h, 7d (default: ${formatDuration(d.port.retention.ageMs)})
+
   -h, --help             show this help
   -v, --version          print the version
 `;
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20 };
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  host: { type: 'string', short: 'H' },
+  port: { type: 'string', short: 'p' },
+  'listen-port': { type: 'string' },
+  token: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  'max-clients': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  'no-capture': { type: 'boolean' },
+  watch: { type: 'boolean' },
+  usb: { type: 'string', multiple: true },
+  baud: { type: 'string', short: 'b' },
+  'no-dtr': { type: 'boolean' },
+  'no-rts': { type: 'boolean' },
+  'char-delay': { type: 'string' },
+  'line-delay': { type: 'string' },
+  scrollback: { type: 'string' },
+  retain: { type: 'string' },
+  'retain-age': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
 
-function parseInteger(flag: string, text: string): number {
+function parseInteger(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new ConfigError(`${flag} expects a whole number, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
-function parseSize(flag: string, text: string): number {
-  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new ConfigError(`${flag} expects a size like 1MiB or 65536, got ${JSON.stringify(text)}`);
-  return Number(m[1]) * unit;
-}
-
-/** Parses argv (without node and script) and env; throws ConfigError with a one-line reason. */
-export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
+/**
+ * Parses argv (without node and script) and env into a command. Throws ConfigError with a one-line reason naming the
+ * flag, or the --config file and field. `loadFile` reads --config (a parameter so tests can pass objects).
+ */
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  loadFile: (path: string) => ConfigInput = loadConfigFile,
+): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        baud: { type: 'string', short: 'b' },
-        host: { type: 'string', short: 'H' },
-        port: { type: 'string', short: 'p' },
-        token: { type: 'string' },
-        'read-only': { type: 'boolean' },
-        'no-dtr': { type: 'boolean' },
-        'no-rts': { type: 'boolean' },
-        'char-delay': { type: 'string' },
-        'line-delay': { type: 'string' },
-        'max-clients': { type: 'string' },
-        scrollback: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
   } catch (error) {
     // parseArgs' messages are already one line and name the flag.
     throw new ConfigError((error as Error).message.split('\n')[0] ?? 'bad arguments');
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (positionals[0] === 'list') {
     if (positionals.length > 1) throw new ConfigError('list takes no arguments');
     return { kind: 'list' };
   }
-  if (positionals.length > 1) throw new ConfigError(`one device at a time, got ${positionals.join(' ')}`);
+  if (values.port !== undefined && values['listen-port'] !== undefined)
+    throw new ConfigError('give --port or --listen-port, not both (they are the same TCP port)');
+  if (values['data-dir'] !== undefined && values['no-capture'])
+    throw new ConfigError('give --data-dir or --no-capture, not both');
 
-  const d = DEFAULT_CONFIG;
-  const token = values.token ?? env.SERIALDECK_TOKEN ?? null;
-  const config: Config = {
-    device: positionals[0] ?? d.device,
-    baudRate: values.baud === undefined ? d.baudRate : parseInteger('--baud', values.baud),
-    host: values.host ?? d.host,
-    port: values.port === undefined ? d.port : parseInteger('--port', values.port),
-    token: token === '' ? null : token,
-    readOnly: values['read-only'] ?? d.readOnly,
-    dtr: !values['no-dtr'],
-    rts: !values['no-rts'],
-    charDelayMs: values['char-delay'] === undefined ? d.charDelayMs : parseInteger('--char-delay', values['char-delay']),
-    lineDelayMs: values['line-delay'] === undefined ? d.lineDelayMs : parseInteger('--line-delay', values['line-delay']),
-    maxClients: values['max-clients'] === undefined ? d.maxClients : parseInteger('--max-clients', values['max-clients']),
-    scrollbackBytes: values.scrollback === undefined ? d.scrollbackBytes : parseSize('--scrollback', values.scrollback),
-    allowedOrigins: (values['allow-origin'] ?? []).map((o) => o.replace(/\/$/, '')),
+  const input: ConfigInput = values.config === undefined ? {} : { ...loadFile(values.config) };
+  // Errors about a value a flag set name the flag, not the field path.
+  const labels: Record<string, string> = {};
+  const set = <K extends keyof ConfigInput>(key: K, value: ConfigInput[K] | undefined, flag: string): void => {
+    if (value === undefined) return;
+    input[key] = value;
+    labels[key] = flag;
   };
-  return { kind: 'serve', config: validateConfig(config) };
+  const portFlag = values.port === undefined ? '--listen-port' : '--port';
+  set('host', values.host, '--host');
+  set('listenPort', parseInteger(portFlag, values.port ?? values['listen-port']), portFlag);
+  set('token', values.token, '--token');
+  set('readOnly', values['read-only'] || undefined, '--read-only');
+  set('maxClients', parseInteger('--max-clients', values['max-clients']), '--max-clients');
+  set('watch', values.watch || undefined, '--watch');
+  if (values['no-capture']) set('capture', false, '--no-capture');
+  if (values['data-dir'] !== undefined) {
+    set('dataDir', resolve(values['data-dir']), '--data-dir');
+    input.capture = true; // asking for a data directory asks for a capture, whatever the file says
+  }
+  const origins = values['allow-origin'];
+  if (origins) {
+    set('allowedOrigins', origins, '--allow-origin');
+    origins.forEach((_, i) => (labels[`allowedOrigins[${i}]`] = '--allow-origin'));
+  }
+
+  const defaults = portDefaultsFromFlags(values);
+  for (const key of Object.keys(defaults)) labels[`defaults.${key}`] = FLAG_OF_SETTING[key as keyof PortSettingsInput];
+  if (defaults.retention?.bytes !== undefined) labels['defaults.retention.bytes'] = '--retain';
+  if (defaults.retention?.age !== undefined) labels['defaults.retention.age'] = '--retain-age';
+  if (Object.keys(defaults).length > 0) input.defaults = mergeDefaults(input.defaults, defaults);
+
+  // Devices and --usb, in the order given, replace the file's ports.
+  const ports: (PortInput | string)[] = [];
+  for (const token of tokens) {
+    const at = `ports[${ports.length}]`;
+    if (token.kind === 'positional') {
+      labels[at] = `device ${JSON.stringify(token.value)}`;
+      ports.push(token.value);
+    } else if (token.kind === 'option' && token.name === 'usb' && token.value !== undefined) {
+      labels[at] = `--usb ${token.value}`;
+      labels[`${at}.usb`] = '--usb';
+      ports.push({ usb: token.value });
+    }
+  }
+  if (ports.length > 0) input.ports = ports;
+
+  return { kind: 'serve', config: resolveConfig(input, { env, labels, ...(values.config === undefined ? {} : { file: values.config }) }) };
+}
+
+/** The flag that sets each port setting, for error messages. */
+const FLAG_OF_SETTING: Record<keyof PortSettingsInput, string> = {
+  baud: '--baud',
+  dtr: '--no-dtr',
+  rts: '--no-rts',
+  charDelayMs: '--char-delay',
+  lineDelayMs: '--line-delay',
+  scrollback: '--scrollback',
+  retention: '--retain',
+};
+
+function portDefaultsFromFlags(values: {
+  baud?: string | undefined;
+  'no-dtr'?: boolean | undefined;
+  'no-rts'?: boolean | undefined;
+  'char-delay'?: string | undefined;
+  'line-delay'?: string | undefined;
+  scrollback?: string | undefined;
+  retain?: string | undefined;
+  'retain-age'?: string | undefined;
+}): PortSettingsInput {
+  const settings: PortSettingsInput = {};
+  const baud = parseInteger('--baud', values.baud);
+  if (baud !== undefined) settings.baud = baud;
+  if (values['no-dtr']) settings.dtr = false;
+  if (values['no-rts']) settings.rts = false;
+  const charDelay = parseInteger('--char-delay', values['char-delay']);
+  if (charDelay !== undefined) settings.charDelayMs = charDelay;
+  const lineDelay = parseInteger('--line-delay', values['line-delay']);
+  if (lineDelay !== undefined) settings.lineDelayMs = lineDelay;
+  if (values.scrollback !== undefined) settings.scrollback = values.scrollback;
+  if (values.retain !== undefined || values['retain-age'] !== undefined)
+    settings.retention = {
+      ...(values.retain === undefined ? {} : { bytes: values.retain }),
+      ...(values['retain-age'] === undefined ? {} : { age: values['retain-age'] }),
+    };
+  return settings;
+}
+
+/** The file's defaults with the flags' over them, field by field (retention too). A malformed file value is left for resolveConfig to report. */
+function mergeDefaults(fromFile: unknown, fromFlags: PortSettingsInput): PortSettingsInput {
+  if (fromFile === undefined) return fromFlags;
+  if (!isRecord(fromFile)) return fromFile as PortSettingsInput;
+  const merged: PortSettingsInput = { ...(fromFile as PortSettingsInput), ...fromFlags };
+  if (fromFlags.retention && isRecord(fromFile.retention)) merged.retention = { ...fromFile.retention, ...fromFlags.retention };
+  return merged;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// serialdeck's command line: argv → Config (cli-args.ts), start(), one "listening" line, signals → close().
+// serialdeck's command line: argv (and --config) → Config (cli-args.ts), start(), one "listening" line, signals → close().
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseCli, USAGE } from './cli-args.js';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (command.kind === 'list') return void process.stdout.write(formatPortList(await listPorts()));
 
   const server = await start(command.config).catch((error: NodeJS.ErrnoException) => {
-    process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.port}: ${error.message}\n`);
+    process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.listenPort}: ${error.message}\n`);
     process.exit(1);
   });
   // Handlers go in before the listening line: whoever reads that line may signal at once.

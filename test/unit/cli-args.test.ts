@@ -1,61 +1,107 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../server/cli-args.js';
-import { ConfigError, DEFAULT_CONFIG, isLoopbackHost } from '../../server/config.js';
+import { parseCli, USAGE } from '../../server/cli-args.js';
+import { ConfigError, DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
 
-const serve = (argv: string[], env: Record<string, string> = {}) => {
-  const command = parseCli(argv, env);
+const env = { HOME: '/home/pi' };
+const noFile = (): ConfigInput => {
+  throw new Error('no --config given, nothing to read');
+};
+const serve = (argv: string[], extraEnv: Record<string, string> = {}, load: (path: string) => ConfigInput = noFile) => {
+  const command = parseCli(argv, { ...env, ...extraEnv }, load);
   if (command.kind !== 'serve') throw new Error(`expected serve, got ${command.kind}`);
   return command.config;
 };
+const errorOf = (argv: string[], load: (path: string) => ConfigInput = noFile): string => {
+  try {
+    parseCli(argv, env, load);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).not.toContain('\n');
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
 
 describe('parseCli', () => {
-  it('defaults to the demo board on loopback', () => {
-    expect(serve([])).toEqual(DEFAULT_CONFIG);
-    expect(DEFAULT_CONFIG).toMatchObject({ device: 'demo', host: '127.0.0.1', token: null, readOnly: false });
+  it('defaults to the demo board on loopback, exactly as resolveConfig({}) does', () => {
+    expect(serve([])).toEqual(resolveConfig({}, { env }));
+    expect(serve([])).toMatchObject({ ports: [{ id: 'demo', path: 'demo' }], host: '127.0.0.1', listenPort: 8080, token: null });
   });
 
-  it('maps every flag', () => {
-    expect(
-      serve([
-        '/dev/ttyACM0',
-        '--baud', '9600',
-        '--host', '0.0.0.0',
-        '--port', '0',
-        '--token', 'sekrit-token',
-        '--read-only',
-        '--no-dtr',
-        '--no-rts',
-        '--char-delay', '2',
-        '--line-delay', '50',
-        '--max-clients', '4',
-        '--scrollback', '512KiB',
-        '--allow-origin', 'https://pi.local:8443/',
-        '--allow-origin', 'http://dash.lan',
-      ]),
-    ).toEqual({
-      device: '/dev/ttyACM0',
+  it('serves several devices, in the order given, --usb among them', () => {
+    const config = serve(['/dev/ttyACM0', '--usb', '2341:0043:ABC', '/dev/ttyUSB0', 'demo', '--usb', '1a86:7523']);
+    expect(config.ports.map((p) => [p.id, p.path])).toEqual([
+      ['ttyacm0', '/dev/ttyACM0'],
+      ['usb-2341-0043-abc', 'usb:2341:0043:ABC'],
+      ['ttyusb0', '/dev/ttyUSB0'],
+      ['demo', 'demo'],
+      ['usb-1a86-7523', 'usb:1a86:7523'],
+    ]);
+    expect(config.ports[1]!.match).toEqual({ vendorId: '2341', productId: '0043', serialNumber: 'ABC' });
+  });
+
+  it('maps every flag; port flags apply to every port and to watched ones', () => {
+    const config = serve([
+      '/dev/ttyACM0',
+      'demo',
+      '--baud', '9600',
+      '--host', '0.0.0.0',
+      '--port', '0',
+      '--token', 'sekrit-token',
+      '--read-only',
+      '--no-dtr',
+      '--no-rts',
+      '--char-delay', '2',
+      '--line-delay', '50',
+      '--max-clients', '4',
+      '--scrollback', '512KiB',
+      '--retain', '256MiB',
+      '--retain-age', '3d',
+      '--allow-origin', 'https://pi.local:8443/',
+      '--allow-origin', 'http://dash.lan',
+      '--data-dir', '/srv/serialdeck',
+      '--watch',
+    ]);
+    const settings = {
       baudRate: 9600,
-      host: '0.0.0.0',
-      port: 0,
-      token: 'sekrit-token',
-      readOnly: true,
       dtr: false,
       rts: false,
       charDelayMs: 2,
       lineDelayMs: 50,
-      maxClients: 4,
       scrollbackBytes: 512 * 1024,
+      retention: { bytes: 256 * 1024 ** 2, ageMs: 3 * 86_400_000 },
+    };
+    expect(config).toEqual({
+      ports: [
+        { id: 'ttyacm0', name: 'ttyacm0', path: '/dev/ttyACM0', match: null, ...settings },
+        { id: 'demo', name: 'demo', path: 'demo', match: null, ...settings },
+      ],
+      host: '0.0.0.0',
+      listenPort: 0,
+      token: 'sekrit-token',
+      readOnly: true,
+      maxClients: 4,
       allowedOrigins: ['https://pi.local:8443', 'http://dash.lan'],
+      dataDir: '/srv/serialdeck',
+      watch: true,
+      watchDefaults: settings,
+      file: null,
     });
   });
 
-  it('takes short flags and the token from the environment', () => {
+  it('takes short flags, --listen-port and the token from the environment', () => {
     expect(serve(['-b', '57600', '-p', '9000', '-H', '::1'], { SERIALDECK_TOKEN: 'from-the-env' })).toMatchObject({
-      baudRate: 57600,
-      port: 9000,
+      ports: [{ baudRate: 57600 }],
+      listenPort: 9000,
       host: '::1',
       token: 'from-the-env',
     });
+    expect(serve(['--listen-port', '9001']).listenPort).toBe(9001);
+  });
+
+  it('--no-capture: no data directory; a relative --data-dir is taken from the working directory', () => {
+    expect(serve(['--no-capture']).dataDir).toBeNull();
+    expect(serve(['--data-dir', 'captures']).dataDir).toBe(`${process.cwd()}/captures`);
   });
 
   it('knows list, help and version', () => {
@@ -64,33 +110,90 @@ describe('parseCli', () => {
     expect(parseCli(['-v'], {})).toEqual({ kind: 'version' });
   });
 
-  it.each([
-    [['--baud', 'fast'], /--baud expects a whole number/],
-    [['--baud', '0'], /baud rate must be an integer/],
-    [['--port', '70000'], /port must be an integer from 0 to 65535/],
-    [['--bogus'], /Unknown option '--bogus'/],
-    [['a', 'b'], /one device at a time/],
-    [['--token', 'short'], /at least 8 characters/],
-    [['--scrollback', '3 parsecs'], /--scrollback expects a size/],
-    [['--allow-origin', 'not a url'], /is not a URL/],
-    [['--allow-origin', 'http://x.lan/path'], /scheme:\/\/host\[:port\] only/],
-    [['list', 'extra'], /list takes no arguments/],
-  ])('rejects %j with a one-line reason', (argv, reason) => {
-    let error: unknown;
-    try {
-      parseCli(argv, {});
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(reason);
-    expect((error as Error).message).not.toContain('\n');
+  it('help shows the defaults from DEFAULTS', () => {
+    expect(USAGE).toContain(`(default: ${DEFAULTS.port.baudRate})`);
+    expect(USAGE).toContain('TCP port to listen on, 0 picks a free one (default: 8080)');
+    expect(USAGE).toContain('(default: 64MiB)');
+    expect(USAGE).toContain('(default: 14d)');
+    for (const flag of ['--config', '--usb', '--data-dir', '--no-capture', '--watch', '--retain', '--retain-age', '--listen-port'])
+      expect(USAGE).toContain(flag);
   });
+
+  it.each([
+    [['--baud', 'fast'], '--baud expects a whole number, got "fast"'],
+    [['--baud', '0'], '--baud must be an integer from 1 to 20000000, got 0'],
+    [['--baud', '20000001'], '--baud must be an integer from 1 to 20000000, got 20000001'],
+    [['--char-delay', '10001'], '--char-delay must be an integer from 0 to 10000 ms, got 10001'],
+    [['--port', '70000'], '--port must be an integer from 0 to 65535, got 70000'],
+    [['--listen-port', '70000'], '--listen-port must be an integer from 0 to 65535, got 70000'],
+    [['--port', '1', '--listen-port', '2'], 'give --port or --listen-port, not both (they are the same TCP port)'],
+    [['/dev/ttyACM0', '/dev/ttyACM0'], 'device "/dev/ttyACM0" has the same id "ttyacm0" as device "/dev/ttyACM0"; give one of them its own id'],
+    [['--token', 'short'], '--token must be at least 8 characters, got 5'],
+    [['--scrollback', '3 parsecs'], '--scrollback must be a size like 1MiB, 512KiB or 65536 (bytes), got "3 parsecs"'],
+    [['--retain', '1KiB'], '--retain must be from 1MiB to 1TiB, got 1KiB'],
+    [['--retain-age', 'forever'], '--retain-age must be a duration like 30m, 12h or 7d, got "forever"'],
+    [['--usb', '2341'], '--usb must be VID:PID or VID:PID:SERIAL with 4 hex digits each, like 2341:0043 (see serialdeck list), got "2341"'],
+    [['--allow-origin', 'not a url'], '--allow-origin is not a URL like http://host:port, got "not a url"'],
+    [['--allow-origin', 'http://x.lan/path'], '--allow-origin must be scheme://host[:port] only, got "http://x.lan/path"'],
+    [['--data-dir', '/x', '--no-capture'], 'give --data-dir or --no-capture, not both'],
+    [['list', 'extra'], 'list takes no arguments'],
+  ])('rejects %j with a one-line reason naming the flag', (argv, reason) => expect(errorOf(argv)).toBe(reason));
+
+  it('rejects an unknown flag with parseArgs\' one-line reason', () => expect(errorOf(['--bogus'])).toMatch(/^Unknown option '--bogus'/));
 });
 
-describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])('%s is loopback', (h) =>
-    expect(isLoopbackHost(h)).toBe(true),
-  );
-  it.each(['0.0.0.0', '::', '192.168.1.10', 'pi.local'])('%s is not', (h) => expect(isLoopbackHost(h)).toBe(false));
+describe('parseCli --config', () => {
+  const file: ConfigInput = {
+    host: '0.0.0.0',
+    listenPort: 8081,
+    token: 'file-token-123',
+    capture: false,
+    defaults: { baud: 9600, retention: { age: '7d' } },
+    ports: [{ id: 'uno', path: '/dev/serial/by-id/usb-Arduino_Uno_1234-if00', baud: 57600 }, { usb: '1a86:7523', name: 'Printer' }],
+  };
+  const load = (path: string): ConfigInput => {
+    expect(path).toBe('pi.yaml');
+    return structuredClone(file);
+  };
+
+  it('serves what the file says, and names the file in the config', () => {
+    const config = serve(['--config', 'pi.yaml'], {}, load);
+    expect(config.ports.map((p) => [p.id, p.baudRate, p.retention.ageMs])).toEqual([
+      ['uno', 57600, 7 * 86_400_000],
+      ['printer', 9600, 7 * 86_400_000],
+    ]);
+    expect(config).toMatchObject({ host: '0.0.0.0', listenPort: 8081, token: 'file-token-123', dataDir: null, file: 'pi.yaml' });
+  });
+
+  it('flags override the file: top-level values, and defaults field by field (a port\'s own setting still wins)', () => {
+    const config = serve(['-c', 'pi.yaml', '-p', '9000', '--baud', '115200', '--retain', '128MiB', '--data-dir', '/srv/sd'], {}, load);
+    expect(config.listenPort).toBe(9000);
+    expect(config.ports.map((p) => [p.id, p.baudRate, p.retention])).toEqual([
+      ['uno', 57600, { bytes: 128 * 1024 ** 2, ageMs: 7 * 86_400_000 }],
+      ['printer', 115200, { bytes: 128 * 1024 ** 2, ageMs: 7 * 86_400_000 }],
+    ]);
+    // --data-dir turns the capture on, whatever the file's capture: false said.
+    expect(config.dataDir).toBe('/srv/sd');
+  });
+
+  it('devices on the command line replace the file\'s ports, keeping its other settings', () => {
+    const config = serve(['-c', 'pi.yaml', '/dev/ttyUSB0'], {}, load);
+    expect(config.ports.map((p) => [p.id, p.baudRate])).toEqual([['ttyusb0', 9600]]);
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('an error in the file names the file and the field; one in a flag names the flag', () => {
+    const bad = (): ConfigInput => ({ ports: ['demo', { path: '/a', baud: 0 }] });
+    expect(errorOf(['--config', 'pi.yaml'], bad)).toBe('pi.yaml: ports[1].baud must be an integer from 1 to 20000000, got 0');
+    expect(errorOf(['--config', 'pi.yaml', '--baud', '1'], bad)).toBe('pi.yaml: ports[1].baud must be an integer from 1 to 20000000, got 0');
+    expect(errorOf(['--config', 'pi.yaml', '--baud', '0'], bad)).toBe('--baud must be an integer from 1 to 20000000, got 0');
+    expect(errorOf(['--config', 'pi.yaml', '--retain-age', '1s'], load)).toBe('--retain-age must be from 1m to 3650d, got 1s');
+  });
+
+  it('reading the file fails with its own one-line error', () => {
+    const missing = (path: string): ConfigInput => {
+      throw new ConfigError(`${path}: cannot read the config file: no such file`);
+    };
+    expect(errorOf(['--config', 'nope.yaml'], missing)).toBe('nope.yaml: cannot read the config file: no such file');
+  });
 });
