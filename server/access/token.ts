@@ -20,8 +20,9 @@ export function tokensEqual(given: string, expected: string): boolean {
 
 /** The token a request presents, from Authorization: Bearer, the cookie, or ?token= (in that order); null if none. */
 export function presentedToken(req: IncomingMessage, url: URL): string | null {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  // Auth scheme names are case-insensitive (RFC 9110 §11.1): `bearer` is as good as `Bearer`.
+  const bearer = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1]!.trim();
   const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
   if (cookie !== null) return cookie;
   return url.searchParams.get('token');

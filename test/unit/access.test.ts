@@ -42,6 +42,8 @@ describe('token', () => {
   });
   it('reads bearer, cookie and query, in that order', () => {
     expect(presentedToken(req({ authorization: 'Bearer b-token' }), url('/ws?token=q'))).toBe('b-token');
+    expect(presentedToken(req({ authorization: 'bearer lower-case' }), url())).toBe('lower-case'); // scheme names are case-insensitive
+    expect(presentedToken(req({ authorization: 'BEARER  upper' }), url())).toBe('upper');
     expect(presentedToken(req({ cookie: 'x=1; serialdeck_token=c-token' }), url('/ws?token=q'))).toBe('c-token');
     expect(presentedToken(req({}), url('/ws?token=q-token'))).toBe('q-token');
     expect(presentedToken(req({}), url())).toBeNull();
