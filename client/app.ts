@@ -1,37 +1,52 @@
-// Builds the page: console, connection, toolbar, input and find bar, wired together. Nothing here
-// runs at import time; main.ts calls createApp(document, window).start().
+// Builds the page: console, connection, toolbar, port picker, downloads and input, wired together.
+// Nothing here runs at import time; main.ts calls createApp(document, window).start().
+import type { CaptureStatus, PortSummary } from '../server/wire/api.js';
 import {
   PROTOCOL_VERSION,
-  type ClientMessage,
   type DeviceStatus,
   type LineEnding,
+  type PortCommand,
   type ServerMessage,
+  type StreamMode,
 } from '../server/wire/protocol.js';
 import { browserSocketFactory } from './connection/browser-socket.js';
 import { Connection, type ConnectionState } from './connection/connection.js';
-import { byId } from './ui/dom.js';
 import { StreamTracker } from './connection/flow-control.js';
+import { fetchPortList } from './connection/port-list.js';
+import { PortStreams } from './connection/port-streams.js';
+import { RequestLedger } from './connection/request-ledger.js';
+import { webSocketUrl } from './connection/ws-url.js';
+import { resumedMessage, skippedMessage, STREAM_RESTARTED_MESSAGE } from './console/notices.js';
+import { bindSearchBox } from './console/search-box.js';
+import { skippedEntry, skippedNotice } from './console/skipped-ranges.js';
+import { createConsole } from './console/terminal.js';
+import { bindDownloadMenu } from './controls/download-menu.js';
 import { LineHistory } from './controls/history.js';
 import { encodeLine } from './controls/line-ending.js';
 import { bindLineInput } from './controls/line-input.js';
-import { createNotifier } from './ui/notifier.js';
-import { skippedMessage, STREAM_RESTARTED_MESSAGE } from './console/notices.js';
-import { loadPreferences, savePreferences, type InputMode } from './ui/preferences.js';
-import { bindSearchBox } from './console/search-box.js';
-import { bannerText, describeStatus, type StatusView } from './ui/status.js';
-import { safeStore, type KeyValueStore } from './ui/storage.js';
-import { createConsole } from './console/terminal.js';
-import { browserTimers, type TimerHandle } from './ui/timers.js';
+import { portOptions } from './controls/port-options.js';
+import { bindPortPicker } from './controls/port-picker.js';
+import { choosePort, hashForPort, portFromHash } from './controls/port-route.js';
 import { bindToolbar } from './controls/toolbar.js';
-import { webSocketUrl } from './connection/ws-url.js';
+import { bindCaptureWarning } from './ui/capture-warning.js';
+import { byId } from './ui/dom.js';
+import { createNotifier } from './ui/notifier.js';
+import { loadPreferences, savePreferences, type InputMode } from './ui/preferences.js';
+import { bindSkippedList } from './ui/skipped-list.js';
+import { bannerText, describeStatus, pageTitle, type StatusView } from './ui/status.js';
+import { safeStore, type KeyValueStore } from './ui/storage.js';
+import { browserTimers, type TimerHandle } from './ui/timers.js';
 
 /** How often the "reconnecting in Ns" countdown is redrawn, in ms. */
 const COUNTDOWN_TICK_MS = 250;
+/** How the page is fed: live, so a tab that falls behind skips ahead (and offers the skipped range) rather than lagging. */
+const PAGE_STREAM_MODE: StreamMode = 'live';
 
 /**
  * The debug handle at `window.serialdeck`, for end-to-end tests and curious people at the console.
  * `readScreen`: all console text (scrollback + screen), one device line per line, joined by "\n".
  * `offset`: stream offset of the next byte expected. `state`: the status pill's state (see PillState).
+ * `port`: id of the port shown ('' until known).
  */
 export interface SerialdeckDebug {
   readScreen(): string;
@@ -39,6 +54,7 @@ export interface SerialdeckDebug {
   state(): string;
   readOnly(): boolean;
   mode(): InputMode;
+  port(): string;
 }
 
 declare global {
@@ -49,7 +65,7 @@ declare global {
 
 /** The running page. */
 export interface App {
-  /** Connects, puts focus where typing goes, and installs `window.serialdeck`. */
+  /** Installs `window.serialdeck`, picks the port from the URL, connects, and puts focus where typing goes. */
   start(): void;
   /** Closes the socket and releases the console. */
   dispose(): void;
@@ -59,6 +75,7 @@ export interface App {
 /** Builds the app over the markup of index.html in `doc`; `view` is the page's window. */
 export function createApp(doc: Document, view: Window): App {
   const timers = browserTimers();
+  const pageOpenedMs = timers.now();
   const store = safeStore(localStorageOf(view));
   const prefs = loadPreferences(store);
   const history = new LineHistory(store);
@@ -66,11 +83,14 @@ export function createApp(doc: Document, view: Window): App {
   const screen = createConsole(byId(doc, 'terminal', HTMLElement), view);
   const terminal = screen.terminal;
   const utf8 = new TextEncoder();
+  const requests = new RequestLedger();
 
   let connectionState: ConnectionState = { kind: 'connecting', attempt: 0 };
   let device: DeviceStatus | null = null;
-  let streamId: string | null = null; // the server stream our offsets belong to (from hello)
+  let capture: CaptureStatus | null = null;
+  let ports: PortSummary[] = [];
   let readOnly = false;
+  let disposed = false;
   let status: StatusView = describeStatus(connectionState, device, readOnly, timers.now());
   let countdown: TimerHandle | null = null;
 
@@ -78,8 +98,9 @@ export function createApp(doc: Document, view: Window): App {
     sendAck: (offset) => connection.sendMessage({ type: 'ack', offset }),
     timers,
   });
+  const streams = new PortStreams(tracker, null);
   const connection = new Connection({
-    url: (offset) => webSocketUrl(view.location.href, offset, streamId),
+    url: () => webSocketUrl(view.location.href, streams.target(PAGE_STREAM_MODE)),
     resumeOffset: () => tracker.resumeOffset(),
     createSocket: browserSocketFactory(),
     timers,
@@ -89,6 +110,7 @@ export function createApp(doc: Document, view: Window): App {
         connectionState = state;
         if (state.kind !== 'connected') {
           tracker.stop();
+          requests.clear(); // answers to a lost connection's commands never come
           toolbar.showClients(null); // a count from a lost connection would be stale
         }
         render();
@@ -106,10 +128,8 @@ export function createApp(doc: Document, view: Window): App {
   function handleMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'hello': {
-        const resumeFrom = tracker.resumeOffset();
-        // Another stream id means the server restarted: say so, don't merge old and new output silently.
-        if (resumeFrom !== null && message.stream !== streamId) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
-        streamId = message.stream;
+        // Another stream id means the capture was dropped: say so, don't merge old and new output silently.
+        if (streams.hello(message.port, message.stream)) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
         tracker.start(message.offset);
         // Same server, newer build (upgraded and restarted under an open tab): this page's code is stale.
         if (message.protocol !== PROTOCOL_VERSION) {
@@ -117,18 +137,37 @@ export function createApp(doc: Document, view: Window): App {
         }
         readOnly = message.readOnly;
         device = message.device;
+        capture = message.capture;
         toolbar.showClients(message.clients);
+        if (portFromHash(view.location.hash) !== message.port) replaceHash(message.port);
+        downloads.setPort(message.port);
         break;
       }
       case 'status':
         device = message.device;
         break;
-      case 'skipped':
-        screen.writeNotice(skippedMessage(message.bytes, message.reason), tracker.skipTo(message.offset));
+      case 'capture':
+        capture = message.capture;
         break;
+      case 'ports':
+        ports = message.ports;
+        break;
+      case 'skipped': {
+        // Always after a hello, so the port is known; the notice's write callback must run either way (it acks).
+        const port = streams.port();
+        const entry = port === null ? null : skippedEntry(port, message, capture);
+        screen.writeNotice(entry ? skippedNotice(entry) : skippedMessage(message.bytes, message.reason), tracker.skipTo(message.offset));
+        if (entry) skipped.add(entry);
+        break;
+      }
       case 'clients':
         toolbar.showClients(message.count);
         break;
+      case 'result': {
+        const outcome = requests.settle(message);
+        if (outcome) notifier.toast(outcome.text, outcome.tone);
+        break;
+      }
       case 'error':
         notifier.toast(message.message, 'error');
         break;
@@ -143,7 +182,7 @@ export function createApp(doc: Document, view: Window): App {
   /** Sends bytes typed by the person; tells them when it could not. */
   function sendInput(bytes: Uint8Array): boolean {
     if (readOnly) {
-      notifier.toast('This server is read-only: typing is disabled.', 'error');
+      notifier.toast('This port is read-only: typing is disabled.', 'error');
       return false;
     }
     if (!connection.sendBytes(bytes)) {
@@ -156,9 +195,52 @@ export function createApp(doc: Document, view: Window): App {
     return true;
   }
 
-  function sendControl(message: ClientMessage, done?: string): void {
-    if (!connection.sendMessage(message)) notifier.toast('Not connected; try again once the console reconnects.', 'error');
-    else if (done) notifier.toast(done);
+  /** Sends `command` with an id; its answer (a refusal, or `done` when accepted) comes back to this tab alone. */
+  function sendCommand(command: PortCommand, what: string, done?: string): void {
+    const id = requests.register(what, done);
+    if (!connection.sendMessage({ ...command, id })) {
+      requests.cancel(id);
+      notifier.toast('Not connected; try again once the console reconnects.', 'error');
+    }
+  }
+
+  /** Shows port `id`: keeps where this port was left, clears the console, and connects to `id` (resuming where it was left). */
+  function switchPort(id: string): void {
+    if (id === streams.port()) return;
+    const back = streams.switchTo(id);
+    const summary = ports.find((p) => p.id === id);
+    device = null; // the pill says "connecting…" until this port's hello; the picker shows its listed state meanwhile
+    capture = summary?.capture ?? null;
+    requests.clear();
+    skipped.clear();
+    screen.reset();
+    if (back) screen.writeNotice(resumedMessage(summary?.name ?? id, back.offset));
+    downloads.setPort(id);
+    connection.reconnectNow();
+    render();
+  }
+
+  /** Follows the URL's `#/<id>` (a pick, back/forward, an edited URL); an unknown id falls back to the first port. */
+  function followHash(): void {
+    const wanted = portFromHash(view.location.hash);
+    if (ports.length === 0) {
+      if (wanted !== null) switchPort(wanted);
+      return;
+    }
+    const choice = choosePort(wanted, ports);
+    if (choice === null) return;
+    if (choice.notice) notifier.toast(choice.notice, 'error');
+    if (wanted !== choice.id) replaceHash(choice.id);
+    switchPort(choice.id);
+  }
+
+  function replaceHash(id: string): void {
+    view.history.replaceState(view.history.state, '', hashForPort(id));
+  }
+
+  function currentName(): string | null {
+    const id = streams.port();
+    return ports.find((p) => p.id === id)?.name ?? id ?? device?.path ?? null;
   }
 
   function render(): void {
@@ -167,10 +249,13 @@ export function createApp(doc: Document, view: Window): App {
     toolbar.showStatus(status);
     toolbar.showDevice(device);
     toolbar.setDeviceControlsEnabled(writable());
+    const id = streams.port();
+    picker.show(portOptions(ports, id === null ? null : { id, device, capture }), id);
+    captureWarning.show(capture);
     lineInput.setReadOnly(readOnly);
     terminal.options.disableStdin = readOnly;
     notifier.banner(bannerText(status));
-    doc.title = device ? `${device.path} · ${status.label} — serialdeck` : 'serialdeck';
+    doc.title = pageTitle(currentName(), status);
     if (previous.state !== status.state || previous.readOnly !== status.readOnly) {
       notifier.announce(`Status: ${status.detail}${status.readOnly ? ' (read-only)' : ''}`);
     }
@@ -191,7 +276,7 @@ export function createApp(doc: Document, view: Window): App {
   }
 
   const toolbar = bindToolbar(doc, {
-    setBaud: (baudRate) => sendControl({ type: 'set-baud', baudRate }),
+    setBaud: (baudRate) => sendCommand({ type: 'set-baud', baudRate }, `Baud rate ${baudRate}`),
     setMode(mode) {
       applyMode(mode);
       focusTyping();
@@ -206,11 +291,21 @@ export function createApp(doc: Document, view: Window): App {
       focusTyping();
     },
     reconnect: () => connection.reconnectNow(),
-    resetBoard: () => sendControl({ type: 'reset' }, 'Reset pulse sent (DTR/RTS).'),
-    reopenDevice: () => sendControl({ type: 'reopen' }, 'Reopening the device…'),
-    setPacing: (charDelayMs, lineDelayMs) => sendControl({ type: 'set-pacing', charDelayMs, lineDelayMs }),
-    setSignals: (signals) => sendControl({ type: 'set-signals', ...signals }),
+    resetBoard: () => sendCommand({ type: 'reset' }, 'Reset', 'Reset pulse sent (DTR/RTS).'),
+    reopenDevice: () => sendCommand({ type: 'reopen' }, 'Reopen', 'Device reopened.'),
+    setPacing: (charDelayMs, lineDelayMs) => sendCommand({ type: 'set-pacing', charDelayMs, lineDelayMs }, 'Write pacing'),
+    setSignals: (signals) => sendCommand({ type: 'set-signals', ...signals }, 'Modem lines'),
   });
+
+  const picker = bindPortPicker(doc, (id) => {
+    view.location.hash = hashForPort(id); // a history entry, so Back returns to the previous port; hashchange switches
+  });
+  const downloads = bindDownloadMenu(doc, pageOpenedMs, (format) => {
+    prefs.downloadFormat = format;
+    savePreferences(store, prefs);
+  });
+  const skipped = bindSkippedList(doc);
+  const captureWarning = bindCaptureWarning(doc);
 
   const lineInput = bindLineInput(doc, history, {
     sendLine(line) {
@@ -271,24 +366,53 @@ export function createApp(doc: Document, view: Window): App {
     state: () => status.state,
     readOnly: () => readOnly,
     mode: () => prefs.mode,
+    port: () => streams.port() ?? '',
   };
+
+  /** Picks the first port from the URL and the server's list, then connects and follows the URL from then on. */
+  async function connectFirst(): Promise<void> {
+    const listed = await fetchPortList(view.location.href, (url, init) => view.fetch(url, init));
+    if (disposed) return;
+    const wanted = portFromHash(view.location.hash);
+    let first = wanted; // without a list (an older server, not authorized yet): try the URL's port, else `ws`
+    if (listed !== null) {
+      ports = listed;
+      const choice = choosePort(wanted, listed);
+      if (choice) {
+        if (choice.notice) notifier.toast(choice.notice, 'error');
+        if (wanted !== choice.id) replaceHash(choice.id);
+        first = choice.id;
+      }
+    }
+    if (first !== null) {
+      streams.switchTo(first);
+      capture = ports.find((p) => p.id === first)?.capture ?? null;
+      downloads.setPort(first);
+    }
+    view.addEventListener('hashchange', followHash);
+    render();
+    connection.start();
+  }
 
   return {
     debug,
     start() {
       toolbar.showPreferences(prefs);
+      downloads.setFormat(prefs.downloadFormat);
       lineInput.setLocalEcho(prefs.localEcho);
       applyMode(prefs.mode);
       render();
       view.addEventListener('keydown', onGlobalKey, { capture: true });
       view.addEventListener('online', onOnline);
       view.serialdeck = debug;
-      connection.start();
+      void connectFirst();
       focusTyping();
     },
     dispose() {
+      disposed = true;
       view.removeEventListener('keydown', onGlobalKey, { capture: true });
       view.removeEventListener('online', onOnline);
+      view.removeEventListener('hashchange', followHash);
       if (countdown !== null) timers.clearTimeout(countdown);
       connection.stop();
       tracker.stop();

@@ -59,6 +59,16 @@ export class StreamTracker {
     this.nextOffset = this.renderedOffset = this.ackedOffset = offset;
   }
 
+  /**
+   * Forgets this stream's position and takes `offset` as the next byte expected (null: none, so the next
+   * connection is fresh), as when switching to another port. Callbacks of earlier writes will not ack.
+   */
+  restore(offset: number | null): void {
+    this.stop();
+    this.started = offset !== null;
+    this.nextOffset = this.renderedOffset = this.ackedOffset = offset ?? 0;
+  }
+
   /** The connection ended: callbacks still queued in the terminal will not ack. The offset is kept. */
   stop(): void {
     this.epoch += 1;

@@ -18,6 +18,8 @@ const PHONE_MAX_WIDTH_PX = 600;
 const FONT_FAMILY =
   "'JetBrains Mono', 'Cascadia Mono', 'SF Mono', Menlo, Consolas, 'DejaVu Sans Mono', 'Liberation Mono', ui-monospace, monospace";
 const LF = 0x0a;
+/** RIS (ESC c): xterm.js's full reset, screen and scrollback included. */
+const FULL_RESET = '\x1bc';
 
 /** The console as the app uses it. Writes are queued in order; `done` callbacks fire once rendered. */
 export interface ConsoleView {
@@ -31,6 +33,11 @@ export interface ConsoleView {
   writeLocalEcho(line: string): void;
   /** Empties the scrollback and screen, keeping the line the cursor is on (a prompt stays visible). */
   clear(): void;
+  /**
+   * Empties everything and forgets any mode the device set (colours, charset), in order with the writes
+   * queued before it: for another port's output, which must not mix with this one's.
+   */
+  reset(): void;
   /** All text in the console, one device line per line (see bufferText). */
   readScreen(): string;
   /** Raw mode shows a blinking block cursor; line mode a quiet one, since typing happens in the input. */
@@ -97,6 +104,11 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
     },
     clear() {
       terminal.clear();
+    },
+    reset() {
+      // RIS through the write queue, not terminal.reset(): bytes still queued from the old port land before it.
+      terminal.write(FULL_RESET);
+      atLineStart = true;
     },
     readScreen() {
       return bufferText(terminal.buffer.active);

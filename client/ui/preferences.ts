@@ -1,5 +1,7 @@
-// Per-browser preferences (input mode, line ending, local echo), validated on the way in from storage.
+// Per-browser preferences (input mode, line ending, local echo, download format), validated on the way in from storage.
+import type { DownloadFormat } from '../../server/wire/api.js';
 import type { LineEnding } from '../../server/wire/protocol.js';
+import { DEFAULT_DOWNLOAD_FORMAT, isDownloadFormat } from '../controls/download-links.js';
 import { isLineEnding } from '../controls/line-ending.js';
 import type { KeyValueStore } from './storage.js';
 
@@ -12,13 +14,20 @@ export interface Preferences {
   lineEnding: LineEnding;
   /** Print sent lines in the console ourselves; off because boards usually echo. */
   localEcho: boolean;
+  /** The Download menu's format. */
+  downloadFormat: DownloadFormat;
 }
 
 /** Storage key of the preferences (JSON). */
 export const PREFERENCES_STORAGE_KEY = 'serialdeck.preferences';
 
-/** Defaults: line mode like the Arduino monitor, LF endings, no local echo (the device echoes). */
-export const DEFAULT_PREFERENCES: Readonly<Preferences> = { mode: 'line', lineEnding: 'lf', localEcho: false };
+/** Defaults: line mode like the Arduino monitor, LF endings, no local echo (the device echoes), timestamped text downloads. */
+export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
+  mode: 'line',
+  lineEnding: 'lf',
+  localEcho: false,
+  downloadFormat: DEFAULT_DOWNLOAD_FORMAT,
+};
 
 /** True when `value` is an input mode. */
 export function isInputMode(value: unknown): value is InputMode {
@@ -38,6 +47,7 @@ export function parsePreferences(text: string | null): Preferences {
     mode: isInputMode(v.mode) ? v.mode : DEFAULT_PREFERENCES.mode,
     lineEnding: isLineEnding(v.lineEnding) ? v.lineEnding : DEFAULT_PREFERENCES.lineEnding,
     localEcho: typeof v.localEcho === 'boolean' ? v.localEcho : DEFAULT_PREFERENCES.localEcho,
+    downloadFormat: isDownloadFormat(v.downloadFormat) ? v.downloadFormat : DEFAULT_PREFERENCES.downloadFormat,
   };
 }
 

@@ -97,3 +97,8 @@ export function describeStatus(
       return view('closed', 'idle', String(device.state), withMessage(String(device.state)));
   }
 }
+
+/** The page's title: the port's name (or its device path, before the port list is known) and the pill's label. */
+export function pageTitle(portName: string | null, view: StatusView): string {
+  return portName ? `${portName} · ${view.label} — serialdeck` : 'serialdeck';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, encodeMessage, MAX_WRITE_FRAME_BYTES, type DeviceStatus, type ServerMessage } from '../../server/wire/protocol.js';
+import { CloseCode, encodeMessage, MAX_WRITE_FRAME_BYTES, PROTOCOL_VERSION, type DeviceStatus, type ServerMessage } from '../../server/wire/protocol.js';
 import { Connection, MAX_QUEUED_SEND_BYTES, type ConnectionState, type SocketHandlers } from '../../client/connection/connection.js';
 import { manualTimers } from './client-fakes.js';
 
@@ -13,7 +13,18 @@ const device: DeviceStatus = {
   lineDelayMs: 0,
 };
 const hello = (offset: number): string =>
-  encodeMessage({ type: 'hello', protocol: 1, stream: 's1', offset, readOnly: false, device, clients: 1 });
+  encodeMessage({
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    port: 'demo',
+    stream: 's1',
+    offset,
+    mode: 'live',
+    readOnly: false,
+    device,
+    capture: { state: 'capturing', start: 0, startTimeMs: null, bytesOnDisk: 0 },
+    clients: 1,
+  });
 
 /** A socket the test drives by hand: it records what was sent and plays the server's side through `handlers`. */
 class FakeSocket {

@@ -1,4 +1,6 @@
-// Hand-written fakes shared by the client unit tests: a Map-backed store and hand-driven timers.
+// Hand-written fakes shared by the client unit tests: a Map-backed store, hand-driven timers, port summaries.
+import type { PortSummary } from '../../server/wire/api.js';
+import type { DeviceState } from '../../server/wire/protocol.js';
 import type { KeyValueStore } from '../../client/ui/storage.js';
 import type { TimerHandle, Timers } from '../../client/ui/timers.js';
 
@@ -40,5 +42,20 @@ export function manualTimers(): Timers & { advance(ms: number): void; pending():
       }
       now = end;
     },
+  };
+}
+
+/** A PortSummary with sensible defaults (an open demo-like port, capturing); `over` replaces fields. */
+export function portSummary(id: string, over: Partial<PortSummary> & { state?: DeviceState } = {}): PortSummary {
+  const { state = 'open', ...rest } = over;
+  return {
+    id,
+    name: id,
+    device: { state, path: `/dev/${id}`, baudRate: 115200, dtr: null, rts: null, charDelayMs: 0, lineDelayMs: 0 },
+    clients: 0,
+    stream: { id: `stream-${id}`, end: 0 },
+    capture: { state: 'capturing', start: 0, startTimeMs: null, bytesOnDisk: 0 },
+    wsPath: `/ws/${id}`,
+    ...rest,
   };
 }

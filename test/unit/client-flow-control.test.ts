@@ -92,3 +92,18 @@ describe('StreamTracker', () => {
     expect(timers.pending()).toBe(0);
   });
 });
+
+describe('StreamTracker.restore', () => {
+  it('takes a saved offset as the next byte expected, or forgets the position', () => {
+    const { tracker, acks } = setup(10);
+    tracker.start(0);
+    const late = tracker.receive(50);
+    tracker.restore(500);
+    late(); // a write of the stream left behind: no ack
+    expect(acks).toEqual([]);
+    expect(tracker.resumeOffset()).toBe(500);
+    tracker.restore(null);
+    expect(tracker.resumeOffset()).toBeNull();
+    expect(tracker.offset()).toBe(0);
+  });
+});

@@ -11,21 +11,22 @@ import { memoryStore } from './client-fakes.js';
 
 describe('preferences', () => {
   it('defaults to line mode, LF, no local echo', () => {
-    expect(parsePreferences(null)).toEqual({ mode: 'line', lineEnding: 'lf', localEcho: false });
+    expect(parsePreferences(null)).toEqual({ mode: 'line', lineEnding: 'lf', localEcho: false, downloadFormat: 'text' });
     expect(DEFAULT_PREFERENCES.mode).toBe('line');
   });
 
   it('round-trips through the store', () => {
     const store = memoryStore();
-    savePreferences(store, { mode: 'raw', lineEnding: 'crlf', localEcho: true });
-    expect(loadPreferences(store)).toEqual({ mode: 'raw', lineEnding: 'crlf', localEcho: true });
+    savePreferences(store, { mode: 'raw', lineEnding: 'crlf', localEcho: true, downloadFormat: 'ndjson' });
+    expect(loadPreferences(store)).toEqual({ mode: 'raw', lineEnding: 'crlf', localEcho: true, downloadFormat: 'ndjson' });
   });
 
   it('falls back field by field on bad values', () => {
-    expect(parsePreferences('{"mode":"telnet","lineEnding":"cr","localEcho":"yes"}')).toEqual({
+    expect(parsePreferences('{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf"}')).toEqual({
       mode: 'line',
       lineEnding: 'cr',
       localEcho: false,
+      downloadFormat: 'text',
     });
     expect(parsePreferences('not json')).toEqual(DEFAULT_PREFERENCES);
     expect(parsePreferences('[1,2]')).toEqual(DEFAULT_PREFERENCES);

@@ -36,6 +36,6 @@ describe('notices', () => {
 
   it('name the reason for skipped bytes', () => {
     expect(skippedMessage(12345, 'slow-client')).toBe('12345 bytes skipped (this page fell behind)');
-    expect(skippedMessage(7, 'not-buffered')).toBe('7 bytes skipped (no longer buffered)');
+    expect(skippedMessage(7, 'not-buffered')).toBe('7 bytes skipped (no longer kept by the server)');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/wire/protocol.js';
-import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, SERVER_FULL_TEXT } from '../../client/ui/status.js';
+import { bannerText, describeStatus, NOT_AUTHORIZED_TEXT, pageTitle, SERVER_FULL_TEXT } from '../../client/ui/status.js';
 
 const device = (state: DeviceStatus['state'], message?: string): DeviceStatus => ({
   state,
@@ -67,5 +67,13 @@ describe('bannerText', () => {
     expect(at('unauthorized')).toBe(NOT_AUTHORIZED_TEXT);
     expect(at('busy')).toBe(SERVER_FULL_TEXT);
     expect(at('open')).toBeNull();
+  });
+});
+
+describe('pageTitle', () => {
+  it("names the port and its state, or only serialdeck before the port is known", () => {
+    const open = describeStatus({ kind: 'connected' }, device('open'), false, 0);
+    expect(pageTitle('Uno', open)).toBe('Uno · open — serialdeck');
+    expect(pageTitle(null, open)).toBe('serialdeck');
   });
 });
