@@ -1,0 +1,36 @@
+// docs/config.md stays true: its example file resolves to what the text says, and its tables show DEFAULTS.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
+import { formatDuration, formatSize } from '../../server/config-units.js';
+
+const doc = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
+
+describe('docs/config.md', () => {
+  it('its example file resolves to two boards, one by by-id path and one by USB identity', () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const config = resolveConfig(parse(example ?? '') as ConfigInput, { file: 'serialdeck.yaml', env: { HOME: '/home/pi', STATE_DIRECTORY: '/var/lib/serialdeck' } });
+    expect(config.ports.map((p) => [p.id, p.name, p.path, p.match, p.baudRate, p.dtr, p.lineDelayMs])).toEqual([
+      ['arduino-uno-1234', 'arduino-uno-1234', '/dev/serial/by-id/usb-Arduino_Uno_1234-if00', null, 115200, false, 0],
+      ['printer', 'Printer', 'usb:1a86:7523', { vendorId: '1a86', productId: '7523' }, 250000, true, 5],
+    ]);
+    expect(config.ports[0]!.retention).toEqual({ bytes: 128 * 1024 ** 2, ageMs: 30 * 86_400_000 });
+    expect(config).toMatchObject({ host: '0.0.0.0', listenPort: 8080, dataDir: '/var/lib/serialdeck' });
+  });
+
+  it.each([
+    ['host', `\`${DEFAULTS.host}\``],
+    ['listenPort', `\`${DEFAULTS.listenPort}\``],
+    ['maxClients', `\`${DEFAULTS.maxClients}\``],
+    ['watch', `\`${DEFAULTS.watch}\``],
+    ['baud', `\`${DEFAULTS.port.baudRate}\``],
+    ['charDelayMs', `\`${DEFAULTS.port.charDelayMs}\``],
+    ['scrollback', `\`${formatSize(DEFAULTS.port.scrollbackBytes)}\``],
+    ['retention.bytes', `\`${formatSize(DEFAULTS.port.retention.bytes)}\``],
+    ['retention.age', `\`${formatDuration(DEFAULTS.port.retention.ageMs)}\``],
+  ])('its table gives %s the default in DEFAULTS (%s)', (field, shown) => {
+    expect(doc).toContain(`| \`${field}\` | ${shown} |`);
+  });
+});
