@@ -26,7 +26,7 @@ import { encodeLine } from './controls/line-ending.js';
 import { bindLineInput } from './controls/line-input.js';
 import { portOptions } from './controls/port-options.js';
 import { bindPortPicker } from './controls/port-picker.js';
-import { choosePort, hashForPort, portFromHash } from './controls/port-route.js';
+import { hashForPort, portFromHash, resolveRoute } from './controls/port-route.js';
 import { bindToolbar } from './controls/toolbar.js';
 import { bindCaptureWarning } from './ui/capture-warning.js';
 import { byId } from './ui/dom.js';
@@ -220,18 +220,18 @@ export function createApp(doc: Document, view: Window): App {
     render();
   }
 
+  /** The port the URL leads to (null: none known, the first port's `ws` will say), after fixing the URL and saying why. */
+  function portFromUrl(): string | null {
+    const route = resolveRoute(view.location.hash, ports);
+    if (route.notice) notifier.toast(route.notice, 'error');
+    if (route.replaceHash) view.history.replaceState(view.history.state, '', route.replaceHash);
+    return route.id;
+  }
+
   /** Follows the URL's `#/<id>` (a pick, back/forward, an edited URL); an unknown id falls back to the first port. */
   function followHash(): void {
-    const wanted = portFromHash(view.location.hash);
-    if (ports.length === 0) {
-      if (wanted !== null) switchPort(wanted);
-      return;
-    }
-    const choice = choosePort(wanted, ports);
-    if (choice === null) return;
-    if (choice.notice) notifier.toast(choice.notice, 'error');
-    if (wanted !== choice.id) replaceHash(choice.id);
-    switchPort(choice.id);
+    const id = portFromUrl();
+    if (id !== null) switchPort(id);
   }
 
   function replaceHash(id: string): void {
@@ -373,25 +373,11 @@ export function createApp(doc: Document, view: Window): App {
   async function connectFirst(): Promise<void> {
     const listed = await fetchPortList(view.location.href, (url, init) => view.fetch(url, init));
     if (disposed) return;
-    const wanted = portFromHash(view.location.hash);
-    let first = wanted; // without a list (an older server, not authorized yet): try the URL's port, else `ws`
-    if (listed !== null) {
-      ports = listed;
-      const choice = choosePort(wanted, listed);
-      if (choice) {
-        if (choice.notice) notifier.toast(choice.notice, 'error');
-        if (wanted !== choice.id) replaceHash(choice.id);
-        first = choice.id;
-      }
-    }
-    if (first !== null) {
-      streams.switchTo(first);
-      capture = ports.find((p) => p.id === first)?.capture ?? null;
-      downloads.setPort(first);
-    }
+    if (listed !== null) ports = listed;
     view.addEventListener('hashchange', followHash);
-    render();
-    connection.start();
+    const id = portFromUrl();
+    if (id !== null) switchPort(id); // connects
+    else connection.start(); // no list and no hash: the first port's `ws`, whose hello names the port
   }
 
   return {

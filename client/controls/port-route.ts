@@ -36,3 +36,21 @@ export function choosePort(wanted: string | null, ports: readonly PortSummary[])
   if (ports.some((p) => p.id === wanted)) return { id: wanted, notice: null };
   return { id: first.id, notice: `This server has no port "${wanted}"; showing ${first.name} instead.` };
 }
+
+/** Where a URL leads: the port to show (null: the server's first, learnt from its hello), a notice, and the hash to put in its place (null: keep it). */
+export interface Route {
+  id: string | null;
+  notice: string | null;
+  replaceHash: string | null;
+}
+
+/**
+ * Resolves `hash` against the served ports. Without a list (an older server, or not authorized yet) the
+ * hash is trusted as it is; with one, an unknown or missing id leads to the first port, rewriting the hash.
+ */
+export function resolveRoute(hash: string, ports: readonly PortSummary[]): Route {
+  const wanted = portFromHash(hash);
+  const choice = choosePort(wanted, ports);
+  if (choice === null) return { id: wanted, notice: null, replaceHash: null };
+  return { id: choice.id, notice: choice.notice, replaceHash: choice.id === wanted ? null : hashForPort(choice.id) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choosePort, hashForPort, portFromHash } from '../../client/controls/port-route.js';
+import { choosePort, hashForPort, portFromHash, resolveRoute } from '../../client/controls/port-route.js';
 import { portSummary } from './client-fakes.js';
 
 describe('port route (#/<id>)', () => {
@@ -21,5 +21,30 @@ describe('port route (#/<id>)', () => {
     expect(fallback?.id).toBe('demo');
     expect(fallback?.notice).toBe('This server has no port "mega"; showing Demo board instead.');
     expect(choosePort('uno', [])).toBeNull();
+  });
+});
+
+describe('resolveRoute', () => {
+  const ports = [portSummary('demo'), portSummary('uno')];
+
+  it('follows a served port and leaves the URL alone', () => {
+    expect(resolveRoute('#/uno', ports)).toEqual({ id: 'uno', notice: null, replaceHash: null });
+  });
+
+  it('names the first port in the URL when none is asked for', () => {
+    expect(resolveRoute('', ports)).toEqual({ id: 'demo', notice: null, replaceHash: '#/demo' });
+  });
+
+  it('leads an unknown id to the first port, with a notice, rewriting the URL', () => {
+    expect(resolveRoute('#/mega', ports)).toEqual({
+      id: 'demo',
+      notice: 'This server has no port "mega"; showing demo instead.',
+      replaceHash: '#/demo',
+    });
+  });
+
+  it('trusts the URL when the port list is unknown', () => {
+    expect(resolveRoute('#/uno', [])).toEqual({ id: 'uno', notice: null, replaceHash: null });
+    expect(resolveRoute('', [])).toEqual({ id: null, notice: null, replaceHash: null });
   });
 });
