@@ -2,7 +2,8 @@
 // file share every check. The CLI's only logic, kept pure (but for reading the --config file) so it is unit-tested.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULTS, loadConfigFile, resolveConfig, type Config, type ConfigInput, type PortInput, type PortSettingsInput } from './config.js';
+import { ConfigError, DEFAULTS, loadConfigFile, resolveConfig } from './config.js';
+import type { Config, ConfigInput, PortInput, PortSettingsInput } from './config.js';
 import { isRecord } from './config-checks.js';
 import { formatDuration, formatSize } from './config-units.js';
 
@@ -203,7 +204,10 @@ function portDefaultsFromFlags(values: {
   return settings;
 }
 
-/** The file's defaults with the flags' over them, field by field (retention too). A malformed file value is left for resolveConfig to report. */
+/**
+ * The file's defaults with the flags' over them, field by field (retention too).
+ * A malformed file value is left for resolveConfig to report.
+ */
 function mergeDefaults(fromFile: unknown, fromFlags: PortSettingsInput): PortSettingsInput {
   if (fromFile === undefined) return fromFlags;
   if (!isRecord(fromFile)) return fromFile as PortSettingsInput;

@@ -5,6 +5,9 @@ import { ConfigError } from './config-error.js';
 import { describeValue, isRecord } from './config-checks.js';
 import type { ConfigInput } from './config.js';
 
+/** The usual reasons a file cannot be read, said shortly (Node's own message repeats the path). */
+const READ_ERRORS: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+
 /**
  * Reads and parses `path`. Throws ConfigError naming the file when it cannot be read, is not valid YAML
  * (with line:column) or is not a mapping. The fields are checked by resolveConfig, which is given the same file name.
@@ -16,7 +19,7 @@ export function loadConfigFile(path: string): ConfigInput {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : message;
+    const reason = READ_ERRORS[code ?? ''] ?? message;
     throw new ConfigError(`${path}: cannot read the config file: ${reason}`);
   }
   const document = parseDocument(text);

@@ -111,7 +111,7 @@ const MIN_TOKEN_CHARS = 8;
 /** Scrollback range, in bytes: under 4 KiB is not a screenful; over 1 GiB will not fit in a Pi's memory. */
 const MIN_SCROLLBACK_BYTES = 4096;
 const MAX_SCROLLBACK_BYTES = 1024 * MiB;
-/** Retention size range, in bytes: under 1 MiB keeps less than the memory ring (likely KiB meant for MiB); 1 TiB is more than any Pi's disk. */
+/** Retention size range, in bytes: under 1 MiB keeps less than the memory ring (KiB meant for MiB?); 1 TiB is beyond a Pi's disk. */
 const MIN_RETENTION_BYTES = 1 * MiB;
 const MAX_RETENTION_BYTES = 1024 ** 4;
 /** Retention age range, in ms: under a minute is not a record; over ten years is a typo. */
@@ -119,13 +119,17 @@ const MIN_RETENTION_MS = 60_000;
 const MAX_RETENTION_MS = 3650 * DAY_MS;
 
 const SETTING_KEYS = ['baud', 'dtr', 'rts', 'charDelayMs', 'lineDelayMs', 'scrollback', 'retention'] as const;
-const PORT_KEYS = ['id', 'name', 'path', 'usb', ...SETTING_KEYS] as const;
-const TOP_KEYS = ['ports', 'host', 'listenPort', 'token', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'defaults'] as const;
+const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
+const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
+const SERVER_KEYS = ['host', 'listenPort', 'token', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch'] as const;
+const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
-/** Keys that belong in another mapping, with where they go (for the error). */
-const PORT_SETTING_ELSEWHERE = Object.fromEntries(SETTING_KEYS.map((key) => [key, 'a port setting: put it under defaults or under one port']));
-const PORT_NAME_ELSEWHERE = Object.fromEntries(['id', 'name', 'path', 'usb'].map((key) => [key, 'it names one port: put it in an entry under ports']));
-const TOP_ELSEWHERE = Object.fromEntries(TOP_KEYS.filter((key) => key !== 'ports' && key !== 'defaults').map((key) => [key, 'a server setting: put it at the top level']));
+
+/** Keys that belong in another mapping, with where they go: the hint of an unknown-key error. */
+const hintAll = (keys: readonly string[], hint: string) => Object.fromEntries(keys.map((key) => [key, hint]));
+const SETTING_ELSEWHERE = hintAll(SETTING_KEYS, 'a port setting: put it under defaults or under one port');
+const NAMING_ELSEWHERE = hintAll(NAMING_KEYS, 'it names one port: put it in an entry under ports');
+const SERVER_ELSEWHERE = hintAll(SERVER_KEYS, 'a server setting: put it at the top level');
 
 /** True for addresses only this machine can reach (no token needed there). */
 export function isLoopbackHost(host: string): boolean {
@@ -160,6 +164,9 @@ export function resolveConfig(input: ConfigInput, options: ResolveOptions = {}):
   return new Resolver(options).config(input);
 }
 
+/** Reads one value at a field path: returns it typed, or throws naming the path. */
+type Read<T> = (value: unknown, path: string) => T;
+
 /** One resolution: knows where the values came from, so every error can say so. */
 class Resolver {
   private readonly file: string | null;
@@ -173,20 +180,20 @@ class Resolver {
   }
 
   config(input: unknown): Config {
-    if (!isRecord(input)) throw new ConfigError(`${this.file ?? 'config'}: must be a mapping of settings, got ${describeValue(input)}`);
-    this.known('', input, TOP_KEYS, { ...PORT_SETTING_ELSEWHERE, ...PORT_NAME_ELSEWHERE });
+    if (!isRecord(input))
+      throw new ConfigError(`${this.file ?? 'config'}: must be a mapping of settings, got ${describeValue(input)}`);
+    this.known('', input, TOP_KEYS, { ...SETTING_ELSEWHERE, ...NAMING_ELSEWHERE });
     const watch = this.optional(input.watch, 'watch', this.bool) ?? DEFAULTS.watch;
-    const defaults = input.defaults === undefined ? {} : this.record('defaults', input.defaults);
-    this.known('defaults', defaults, SETTING_KEYS, { ...PORT_NAME_ELSEWHERE, ...TOP_ELSEWHERE });
+    const defaults = input.defaults === undefined ? {} : this.record(input.defaults, 'defaults');
+    this.known('defaults', defaults, SETTING_KEYS, { ...NAMING_ELSEWHERE, ...SERVER_ELSEWHERE });
     const watchDefaults = this.settings('defaults', defaults, DEFAULTS.port);
-    const ports = this.ports(input.ports, watch, watchDefaults);
     return {
-      ports,
+      ports: this.ports(input.ports, watch, watchDefaults),
       host: this.optional(input.host, 'host', this.text) ?? DEFAULTS.host,
-      listenPort: this.optional(input.listenPort, 'listenPort', (v, p) => this.int(v, p, checkIntIn(v, 0, MAX_LISTEN_PORT))) ?? DEFAULTS.listenPort,
+      listenPort: this.optional(input.listenPort, 'listenPort', this.intIn(0, MAX_LISTEN_PORT)) ?? DEFAULTS.listenPort,
       token: this.token(input.token),
       readOnly: this.optional(input.readOnly, 'readOnly', this.bool) ?? DEFAULTS.readOnly,
-      maxClients: this.optional(input.maxClients, 'maxClients', (v, p) => this.int(v, p, checkIntIn(v, 1, MAX_CLIENTS))) ?? DEFAULTS.maxClients,
+      maxClients: this.optional(input.maxClients, 'maxClients', this.intIn(1, MAX_CLIENTS)) ?? DEFAULTS.maxClients,
       allowedOrigins: input.allowedOrigins === undefined ? [...DEFAULTS.allowedOrigins] : this.origins(input.allowedOrigins),
       dataDir: this.dataDir(input),
       watch,
@@ -207,64 +214,77 @@ class Resolver {
       // Name both entries, with their paths unless the CLI labelled them (a label already shows the path).
       const labelled = this.labels[`ports[${i}]`] !== undefined;
       const other = this.labels[`ports[${first}]`] ?? `ports[${first}] (${ports[first]?.path})`;
-      this.fail(`ports[${i}]`, `${labelled ? '' : `(${port.path}) `}has the same id "${port.id}" as ${other}; give one of them its own id`);
+      const reason = `has the same id "${port.id}" as ${other}; give one of them its own id`;
+      this.fail(`ports[${i}]`, labelled ? reason : `(${port.path}) ${reason}`);
     });
     return ports;
   }
 
   private port(path: string, entry: unknown, base: PortSettings): PortConfig {
     // A bare string is a device path; its errors name the entry itself.
-    const record = typeof entry === 'string' ? { path: entry } : this.record(path, entry);
-    this.known(path, record, PORT_KEYS, TOP_ELSEWHERE);
+    const record = typeof entry === 'string' ? { path: entry } : this.record(entry, path);
+    this.known(path, record, PORT_KEYS, SERVER_ELSEWHERE);
     const devicePath = this.optional(record.path, typeof entry === 'string' ? path : `${path}.path`, this.text);
     const match = this.optional(record.usb, `${path}.usb`, this.usb);
-    if (devicePath === undefined && !match) return this.fail(path, 'needs a path (a device, or "demo") or a usb identity (VID:PID[:SERIAL])');
-    if (devicePath !== undefined && match) return this.fail(path, 'has both path and usb; give one (usb finds the board wherever it is plugged in)');
+    if (devicePath === undefined && !match)
+      return this.fail(path, 'needs a path (a device, or "demo") or a usb identity (VID:PID[:SERIAL])');
+    if (devicePath !== undefined && match)
+      return this.fail(path, 'has both path and usb; give one (usb finds the board wherever it is plugged in)');
     const name = this.optional(record.name, `${path}.name`, this.text);
     const id = this.optional(record.id, `${path}.id`, this.text);
-    if (id !== undefined && !PORT_ID_PATTERN.test(id))
-      this.fail(`${path}.id`, `must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit, at most 64 characters, got ${describeValue(id)}`);
+    if (id !== undefined && !PORT_ID_PATTERN.test(id)) {
+      const rule = 'must be lowercase letters, digits, ".", "_" or "-", starting with a letter or digit, at most 64 characters';
+      this.fail(`${path}.id`, `${rule}, got ${describeValue(id)}`);
+    }
     const portId = portIdFrom({ id, name, path: devicePath, match });
-    return { id: portId, name: name ?? portId, path: devicePath ?? usbLabel(match), match: match ?? null, ...this.settings(path, record, base) };
+    const label = devicePath ?? usbLabel(match);
+    return { id: portId, name: name ?? portId, path: label, match: match ?? null, ...this.settings(path, record, base) };
   }
 
   private settings(path: string, record: Record<string, unknown>, base: PortSettings): PortSettings {
     const at = (key: string) => `${path}.${key}`;
-    const retention = record.retention === undefined ? {} : this.record(at('retention'), record.retention);
+    const retention = record.retention === undefined ? {} : this.record(record.retention, at('retention'));
     this.known(at('retention'), retention, ['bytes', 'age']);
+    const pacing = this.checked(checkPacingDelay);
+    const scrollback = this.within(parseSize, formatSize, MIN_SCROLLBACK_BYTES, MAX_SCROLLBACK_BYTES);
+    const retentionBytes = this.within(parseSize, formatSize, MIN_RETENTION_BYTES, MAX_RETENTION_BYTES);
+    const retentionAge = this.within(parseDuration, formatDuration, MIN_RETENTION_MS, MAX_RETENTION_MS);
     return {
-      baudRate: this.optional(record.baud, at('baud'), (v, p) => this.int(v, p, checkBaudRate(v))) ?? base.baudRate,
+      baudRate: this.optional(record.baud, at('baud'), this.checked(checkBaudRate)) ?? base.baudRate,
       dtr: this.optional(record.dtr, at('dtr'), this.bool) ?? base.dtr,
       rts: this.optional(record.rts, at('rts'), this.bool) ?? base.rts,
-      charDelayMs: this.optional(record.charDelayMs, at('charDelayMs'), (v, p) => this.int(v, p, checkPacingDelay(v))) ?? base.charDelayMs,
-      lineDelayMs: this.optional(record.lineDelayMs, at('lineDelayMs'), (v, p) => this.int(v, p, checkPacingDelay(v))) ?? base.lineDelayMs,
-      scrollbackBytes: this.optional(record.scrollback, at('scrollback'), (v, p) => this.size(v, p, MIN_SCROLLBACK_BYTES, MAX_SCROLLBACK_BYTES)) ?? base.scrollbackBytes,
+      charDelayMs: this.optional(record.charDelayMs, at('charDelayMs'), pacing) ?? base.charDelayMs,
+      lineDelayMs: this.optional(record.lineDelayMs, at('lineDelayMs'), pacing) ?? base.lineDelayMs,
+      scrollbackBytes: this.optional(record.scrollback, at('scrollback'), scrollback) ?? base.scrollbackBytes,
       retention: {
-        bytes: this.optional(retention.bytes, at('retention.bytes'), (v, p) => this.size(v, p, MIN_RETENTION_BYTES, MAX_RETENTION_BYTES)) ?? base.retention.bytes,
-        ageMs: this.optional(retention.age, at('retention.age'), this.duration) ?? base.retention.ageMs,
+        bytes: this.optional(retention.bytes, at('retention.bytes'), retentionBytes) ?? base.retention.bytes,
+        ageMs: this.optional(retention.age, at('retention.age'), retentionAge) ?? base.retention.ageMs,
       } satisfies Retention,
     };
   }
 
-  private readonly usb = (value: unknown, path: string): UsbMatch => {
-    const hex4 = /^[0-9a-f]{4}$/i;
+  private readonly usb: Read<UsbMatch> = (value, path) => {
     if (typeof value === 'string') {
       const m = /^([0-9a-f]{4}):([0-9a-f]{4})(?::(.+))?$/i.exec(value.trim());
-      if (!m) return this.fail(path, `must be VID:PID or VID:PID:SERIAL with 4 hex digits each, like 2341:0043 (see serialdeck list), got ${describeValue(value)}`);
+      if (!m) {
+        const rule = 'must be VID:PID or VID:PID:SERIAL with 4 hex digits each, like 2341:0043 (see serialdeck list)';
+        return this.fail(path, `${rule}, got ${describeValue(value)}`);
+      }
       return { vendorId: (m[1] ?? '').toLowerCase(), productId: (m[2] ?? '').toLowerCase(), ...(m[3] ? { serialNumber: m[3] } : {}) };
     }
-    const record = this.record(path, value);
+    const record = this.record(value, path);
     this.known(path, record, USB_KEYS);
-    const id = (key: 'vendorId' | 'productId'): string => {
+    const hex = (key: 'vendorId' | 'productId'): string => {
       const v = record[key];
       // YAML reads an unquoted 0403 as the number 403: say to quote it rather than guess.
-      if (typeof v !== 'string' || !hex4.test(v)) return this.fail(`${path}.${key}`, `must be 4 hex digits in quotes, like "0403", got ${describeValue(v)}`);
+      if (typeof v !== 'string' || !/^[0-9a-f]{4}$/i.test(v))
+        return this.fail(`${path}.${key}`, `must be 4 hex digits in quotes, like "0403", got ${describeValue(v)}`);
       return v.toLowerCase();
     };
     const serialNumber = record.serialNumber;
     if (serialNumber !== undefined && (typeof serialNumber !== 'string' || serialNumber === ''))
       return this.fail(`${path}.serialNumber`, `must be the serial number in quotes, got ${describeValue(serialNumber)}`);
-    return { vendorId: id('vendorId'), productId: id('productId'), ...(serialNumber ? { serialNumber } : {}) };
+    return { vendorId: hex('vendorId'), productId: hex('productId'), ...(serialNumber ? { serialNumber } : {}) };
   };
 
   private token(value: unknown): string | null {
@@ -275,17 +295,20 @@ class Resolver {
       if (fromEnv.length < MIN_TOKEN_CHARS) throw new ConfigError(`SERIALDECK_TOKEN must be at least ${MIN_TOKEN_CHARS} characters`);
       return fromEnv;
     }
-    if (typeof value !== 'string' || value.length < MIN_TOKEN_CHARS)
-      return this.fail('token', `must be at least ${MIN_TOKEN_CHARS} characters, got ${typeof value === 'string' ? `${value.length}` : describeValue(value)}`);
+    if (typeof value !== 'string' || value.length < MIN_TOKEN_CHARS) {
+      const got = typeof value === 'string' ? `${value.length}` : describeValue(value);
+      return this.fail('token', `must be at least ${MIN_TOKEN_CHARS} characters, got ${got}`);
+    }
     return value;
   }
 
   private origins(value: unknown): string[] {
-    if (!Array.isArray(value)) return this.fail('allowedOrigins', `must be a list of origins like http://host:port, got ${describeValue(value)}`);
+    if (!Array.isArray(value))
+      return this.fail('allowedOrigins', `must be a list of origins like http://host:port, got ${describeValue(value)}`);
     return value.map((origin: unknown, i) => {
       const path = `allowedOrigins[${i}]`;
       const text = this.text(origin, path).replace(/\/$/, '');
-      let parsed: URL | undefined;
+      let parsed: URL;
       try {
         parsed = new URL(text);
       } catch {
@@ -298,10 +321,9 @@ class Resolver {
 
   private dataDir(input: Record<string, unknown>): string | null {
     const capture = this.optional(input.capture, 'capture', this.bool);
-    const value = input.dataDir;
-    if (value !== undefined && value !== null) this.text(value, 'dataDir');
+    const value = input.dataDir === null ? null : this.optional(input.dataDir, 'dataDir', this.text);
     if (capture === false || value === null) return null;
-    if (typeof value !== 'string') return defaultDataDir(this.env);
+    if (value === undefined) return defaultDataDir(this.env);
     const home = this.env.HOME || homedir();
     const expanded = value === '~' ? home : value.startsWith('~/') ? join(home, value.slice(2)) : value;
     return resolve(this.file ? dirname(this.file) : '.', expanded);
@@ -309,38 +331,43 @@ class Resolver {
 
   // --- one value each: return it typed, or fail naming where it came from ---
 
-  private optional<T>(value: unknown, path: string, read: (value: unknown, path: string) => T): T | undefined {
+  private optional<T>(value: unknown, path: string, read: Read<T>): T | undefined {
     return value === undefined ? undefined : read(value, path);
   }
 
-  private int(value: unknown, path: string, refusal: Refusal): number {
-    if (refusal) this.fail(path, refusal);
-    return value as number;
+  /** A number that `check` (from wire/limits.ts) accepts, refused in its words. */
+  private checked(check: (value: unknown) => Refusal): Read<number> {
+    return (value, path) => {
+      const refusal = check(value);
+      return refusal ? this.fail(path, refusal) : (value as number);
+    };
   }
 
-  private readonly bool = (value: unknown, path: string): boolean =>
+  /** A whole number in [min, max], refused in the wire's words. */
+  private intIn(min: number, max: number): Read<number> {
+    return this.checked((value) => checkIntIn(value, min, max));
+  }
+
+  /** A size or duration: parsed, then a whole number in [min, max], shown in its units when refused. */
+  private within(parse: typeof parseSize, format: (n: number) => string, min: number, max: number): Read<number> {
+    return (value, path) => {
+      const n = parse(value);
+      if (typeof n !== 'number') return this.fail(path, n.refusal ?? 'is not valid');
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        const got = Number.isFinite(n) ? format(n) : describeValue(value);
+        return this.fail(path, `must be from ${format(min)} to ${format(max)}, got ${got}`);
+      }
+      return n;
+    };
+  }
+
+  private readonly bool: Read<boolean> = (value, path) =>
     typeof value === 'boolean' ? value : this.fail(path, `must be true or false, got ${describeValue(value)}`);
 
-  private readonly text = (value: unknown, path: string): string =>
+  private readonly text: Read<string> = (value, path) =>
     typeof value === 'string' && value.trim() !== '' ? value : this.fail(path, `must be a non-empty string, got ${describeValue(value)}`);
 
-  private size(value: unknown, path: string, min: number, max: number): number {
-    const bytes = parseSize(value);
-    if (typeof bytes !== 'number') return this.fail(path, bytes.refusal ?? 'is not a size');
-    if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max)
-      return this.fail(path, `must be from ${formatSize(min)} to ${formatSize(max)}, got ${Number.isFinite(bytes) ? formatSize(bytes) : describeValue(value)}`);
-    return bytes;
-  }
-
-  private readonly duration = (value: unknown, path: string): number => {
-    const ms = parseDuration(value);
-    if (typeof ms !== 'number') return this.fail(path, ms.refusal ?? 'is not a duration');
-    if (!Number.isSafeInteger(ms) || ms < MIN_RETENTION_MS || ms > MAX_RETENTION_MS)
-      return this.fail(path, `must be from ${formatDuration(MIN_RETENTION_MS)} to ${formatDuration(MAX_RETENTION_MS)}, got ${Number.isFinite(ms) ? formatDuration(ms) : describeValue(value)}`);
-    return ms;
-  };
-
-  private record(path: string, value: unknown): Record<string, unknown> {
+  private record(value: unknown, path: string): Record<string, unknown> {
     return isRecord(value) ? value : this.fail(path, `must be a mapping, got ${describeValue(value)}`);
   }
 
@@ -351,8 +378,8 @@ class Resolver {
 
   /** Throws the one-line error: the flag that set `path` when the CLI labelled it, else file and field path. */
   private fail(path: string, reason: string): never {
-    const label = this.labels[path];
-    throw new ConfigError(`${label ?? (this.file ? `${this.file}: ${path}` : path)} ${reason}`);
+    const where = this.labels[path] ?? (this.file ? `${this.file}: ${path}` : path);
+    throw new ConfigError(`${where} ${reason}`);
   }
 }
 

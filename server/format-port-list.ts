@@ -4,8 +4,8 @@ import { portIdFrom } from './config-port-id.js';
 import type { PortInfo } from './serial/devices/list-ports.js';
 
 /**
- * Per port: path, VID:PID, manufacturer, serial number; then the stable by-id path when there is one, and the
- * id that path (or the device path) gives the port with the usb identity (for `--usb` or `usb:`) that finds the board wherever it enumerates.
+ * Per port: path, VID:PID, manufacturer, serial number; then the stable by-id path when there is one; then the id
+ * that path (or the device path) gives the port, and the usb identity (for `--usb` or `usb:`) that finds the board anywhere.
  */
 export function formatPortList(ports: PortInfo[]): string {
   if (ports.length === 0) return 'no serial ports found\n';
