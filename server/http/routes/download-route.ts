@@ -34,13 +34,15 @@ export async function downloadRoute(ctx: Context, _deps: ApiDeps, port: ServedPo
 
   const abort = new AbortController();
   ctx.req.once('close', () => abort.abort());
-  const records = channel.records(from, Math.max(from, to), abort.signal);
+  const records = await peekFirst(channel.records(from, Math.max(from, to), abort.signal));
+  // Elapsed times count from the start asked for, or from the first record when none was.
+  const startMs = rangeStartMs ?? records.first?.timeMs ?? now;
   const chunks =
     request.format === 'raw'
-      ? formatRaw(records)
+      ? formatRaw(records.all)
       : request.format === 'ndjson'
-        ? formatNdjson(records)
-        : formatText(records, rangeStartMs ?? undefined);
+        ? formatNdjson(records.all)
+        : formatText(records.all, startMs);
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   ctx.set('Content-Type', CONTENT_TYPES[request.format]);
   ctx.set('Content-Disposition', `attachment; filename="${port.id}-${stamp}.${EXTENSIONS[request.format]}"`);
@@ -49,4 +51,21 @@ export async function downloadRoute(ctx: Context, _deps: ApiDeps, port: ServedPo
   const body = Readable.from(chunks, { objectMode: false });
   body.on('error', () => body.destroy()); // a read error mid-stream ends the download; the status is already sent
   ctx.body = body;
+}
+
+/** Reads the first record ahead (for its time) and gives back an iterable of all of them, the first included. */
+async function peekFirst<T>(source: AsyncIterable<T>): Promise<{ first: T | undefined; all: AsyncIterable<T> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const head = await iterator.next();
+  const first = head.done ? undefined : head.value;
+  async function* all(): AsyncIterable<T> {
+    if (head.done) return;
+    yield head.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { first, all: all() };
 }
