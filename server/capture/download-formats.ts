@@ -88,7 +88,7 @@ export async function* formatNdjson(records: AsyncIterable<CaptureRecord>): Asyn
   if (out.size > 0) yield out.take();
 }
 
-function bytesField(strict: TextDecoder, bytes: Uint8Array): { text: string } | { base64: string } {
+function bytesField(strict: InstanceType<typeof TextDecoder>, bytes: Uint8Array): { text: string } | { base64: string } {
   try {
     return { text: strict.decode(bytes) };
   } catch {
