@@ -94,7 +94,8 @@ export class Channel {
 
   /** Records bytes about to be written to the device, and who sent them (e.g. `ws:3@127.0.0.1`, `http@…`). */
   recordWrite(bytes: Uint8Array, source: string): void {
-    this.capture?.appendWrite(bytes, this.now(), source);
+    // A copy: the caller transfers `bytes` to the serial worker next, which detaches them before the capture's flush.
+    this.capture?.appendWrite(bytes.slice(), this.now(), source);
   }
 
   /** Records an event (device state, command, refusal, server start/stop). */
