@@ -11,6 +11,16 @@ import { wsPathFor, type DeviceStatus } from '../wire/protocol.js';
 import { Channel } from './channel.js';
 import { CommandPath } from './command-path.js';
 
+/** Smallest segment, in bytes: below this the per-file overhead (sidecar index, open/close) outweighs finer retention. */
+const MIN_SEGMENT_BYTES = 64 * 1024;
+/** Segments per retention budget at least: retention deletes whole segments, so each must be a small part of what is kept. */
+const SEGMENTS_PER_RETENTION = 8;
+
+/** Segment size for a retention budget: the capture's default, or smaller so retention can keep close to its budget. */
+export function segmentBytesFor(retainBytes: number): number {
+  return Math.min(DEFAULT_CAPTURE_LIMITS.segmentMaxBytes, Math.max(MIN_SEGMENT_BYTES, Math.floor(retainBytes / SEGMENTS_PER_RETENTION)));
+}
+
 /** What a port tells its listeners besides data (data goes through its channel). */
 export interface PortListener {
   /** The device's status changed (open, waiting, baud, signals…). */
@@ -31,7 +41,9 @@ export interface ServedPortDeps {
 export class ServedPort {
   private readonly listeners = new Set<PortListener>();
   private closing: Promise<void> | undefined;
+  // Both set by start(), right after construction: the worker's handle and the commands that post to it.
   private handle!: SerialHandle;
+  private commandPath!: CommandPath;
 
   private constructor(
     readonly config: PortConfig,
@@ -46,6 +58,7 @@ export class ServedPort {
           ...DEFAULT_CAPTURE_LIMITS,
           dir: join(deps.dataDir, 'ports', config.id),
           retainBytes: config.retention.bytes,
+          segmentMaxBytes: segmentBytesFor(config.retention.bytes),
           retainAgeMs: config.retention.ageMs,
           log: (line) => deps.log(`${config.id}: ${line}`),
         })
@@ -104,8 +117,6 @@ export class ServedPort {
     })();
     return this.closing;
   }
-
-  private commandPath!: CommandPath;
 
   private start(create: typeof createSerialHandle): void {
     const { config } = this;

@@ -107,6 +107,7 @@ export class PortFanOut {
       capture: port.channel.captureStatus,
       clients: this.clients.size,
     });
+    for (const problem of queryProblems(url)) stream.sendControl({ type: 'error', code: 'bad-message', message: problem });
     if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, port.channel.skipReason(resume.offset, resume.skipTo));
     stream.pump();
     this.broadcast({ type: 'clients', count: this.clients.size }, client);
@@ -186,6 +187,18 @@ export class PortFanOut {
     }
     if (!result.ok) client.stream.sendControl({ type: 'error', code: result.code, message: result.message });
   }
+}
+
+/** What is wrong with a connection's query (it is served anyway, with the defaults): said once, after hello. */
+function queryProblems(url: URL): string[] {
+  const problems: string[] = [];
+  const mode = url.searchParams.get('mode');
+  if (mode !== null && !STREAM_MODES.some((m) => m === mode))
+    problems.push(`mode must be ${STREAM_MODES.join(' or ')}, got ${JSON.stringify(mode)}; serving lossless`);
+  const offset = url.searchParams.get('offset');
+  if (offset !== null && !/^\d{1,15}$/.test(offset))
+    problems.push(`offset must be a whole number, got ${JSON.stringify(offset)}; replaying from memory`);
+  return problems;
 }
 
 function parseMode(param: string | null): StreamMode {

@@ -164,3 +164,18 @@ describe('HTTP API', () => {
     await client.close();
   });
 });
+
+describe('connection query', () => {
+  it('says what is wrong with a bad mode or offset, and serves the connection with the defaults', async () => {
+    const server = await serve();
+    const client = await connect(server.url, { query: 'mode=fast&offset=-3' });
+    const hello = await client.message('hello');
+    expect(hello.mode).toBe('lossless');
+    await client.until(() => client.messages.filter((m) => m.type === 'error').length === 2, 'two errors');
+    const errors = client.messages.filter((m) => m.type === 'error').map((m) => (m as { message: string }).message);
+    expect(errors[0]).toMatch(/mode must be lossless or live, got "fast"/);
+    expect(errors[1]).toMatch(/offset must be a whole number, got "-3"/);
+    await client.untilText('READY');
+    await client.close();
+  });
+});
