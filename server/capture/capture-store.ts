@@ -142,6 +142,9 @@ export class CaptureStore {
       resumeOffset = Math.max(meta.reservedOffset, capturedEnd);
       if (capturedEnd < resumeOffset) lostOnOpen = { from: capturedEnd, to: resumeOffset };
     }
+    if (!meta && segments.length > 0) {
+      log(`capture: ${dir}: no usable meta file beside ${segments.length} segments; continuing at their end, ${capturedEnd}`);
+    }
     const streamId = meta?.streamId ?? randomUUID();
     const store = new CaptureStore({ options, streamId, resumeOffset, lostOnOpen, segments, nextSeq: maxSeq + 1 });
     await store.enqueue(() => store.begin());
@@ -285,7 +288,7 @@ export class CaptureStore {
           end: this.endOffset,
         });
       } catch (err) {
-        this.options.log(
+        this.log(
           `capture: ${this.options.dir}: could not record a clean shutdown (${describeError(err)}); the next open will treat it as a crash`,
         );
       }
@@ -305,7 +308,7 @@ export class CaptureStore {
     }
     const lost = this.lostOnOpen;
     if (lost) {
-      this.options.log(
+      this.log(
         `capture: ${this.options.dir}: unclean shutdown; offsets ${lost.from}..${lost.to} were reserved but hold no data, continuing at ${lost.to}`,
       );
       const event = { type: CAPTURE_RECOVERY_EVENT, reason: 'unclean shutdown', ...lost, skippedOffsets: lost.to - lost.from };
@@ -456,7 +459,7 @@ export class CaptureStore {
       try {
         await deleteSegment(this.options.dir, segment);
       } catch (err) {
-        this.options.log(`capture: could not delete ${segment.fileName} (${describeError(err)}); will retry`);
+        this.log(`capture: could not delete ${segment.fileName} (${describeError(err)}); will retry`);
         break;
       }
       this.segments.splice(this.segments.indexOf(segment), 1);
@@ -464,7 +467,7 @@ export class CaptureStore {
       if (u >= 0) this.unsealed.splice(u, 1);
       changed = true;
       const span = segment.dataStart === null ? 'no data' : `data offsets ${segment.dataStart}..${segment.dataEnd}`;
-      this.options.log(`capture: deleted ${segment.fileName} (${segment.fileBytes} bytes, ${span}): ${reason}`);
+      this.log(`capture: deleted ${segment.fileName} (${segment.fileBytes} bytes, ${span}): ${reason}`);
     }
     if (changed) this.emit();
   }
@@ -487,7 +490,7 @@ export class CaptureStore {
     this.pendingDataStart = null;
     this.clearTimer('flushTimer');
     this.stateValue = { state: 'paused', reason, sinceMs: this.now(), sinceOffset };
-    this.options.log(
+    this.log(
       `capture: ${this.options.dir}: paused at offset ${sinceOffset} (${reason}); retrying every ${PAUSE_RETRY_MS} ms`,
     );
     void this.enqueue(() => this.abandonCurrent());
@@ -522,7 +525,7 @@ export class CaptureStore {
     const to = this.endOffset;
     const uncapturedBytes = to - paused.sinceOffset;
     this.stateValue = CAPTURING;
-    this.options.log(
+    this.log(
       `capture: ${this.options.dir}: resumed at offset ${to}; ${uncapturedBytes} bytes were not captured (offsets ${paused.sinceOffset}..${to})`,
     );
     const event = {
@@ -544,7 +547,7 @@ export class CaptureStore {
 
   private enqueue(op: () => Promise<void>): Promise<void> {
     const run = this.io.then(op).catch((err: unknown) => {
-      this.options.log(`capture: ${this.options.dir}: unexpected error: ${describeError(err)}`);
+      this.log(`capture: ${this.options.dir}: unexpected error: ${describeError(err)}`);
     });
     this.io = run;
     return run;
@@ -554,12 +557,21 @@ export class CaptureStore {
     return { dir: this.options.dir, segments: this.segments.slice(), counter: this.counter };
   }
 
+  /** The caller's log, guarded: a throwing logger must not break a write path nor reach an appender. */
+  private log(line: string): void {
+    try {
+      this.options.log(line);
+    } catch {
+      // nothing better to do with a log line that cannot be logged
+    }
+  }
+
   private emit(): void {
     for (const listener of [...this.listeners]) {
       try {
         listener();
       } catch (err) {
-        this.options.log(`capture: a change listener threw: ${describeError(err)}`);
+        this.log(`capture: a change listener threw: ${describeError(err)}`);
       }
     }
   }

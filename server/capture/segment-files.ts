@@ -83,7 +83,13 @@ async function loadSegment(
   const fromSidecar = sidecarText === null ? null : SegmentIndex.fromSidecar(seq, name, sidecarText);
   // A file longer than its sidecar says is fine (a write that failed and could not be undone); shorter is not.
   if (fromSidecar && size >= fromSidecar.fileBytes) return fromSidecar;
-  const scanned = await scanSegment(path, seq, name, size, log);
+  let scanned: SegmentIndex | null | 'foreign';
+  try {
+    scanned = await scanSegment(path, seq, name, size, log);
+  } catch (err) {
+    log(`capture: ${name}: cannot be read (${describeError(err)}); left out`);
+    return null; // left on disk: an I/O error is no reason to delete what may still be readable later
+  }
   if (scanned === 'foreign') return null;
   if (scanned === null) {
     await unlink(path).catch(() => undefined);

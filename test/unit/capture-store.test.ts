@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, truncate, open as openFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate, writeFile, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -192,6 +192,20 @@ describe('CaptureStore: rotation and retention', () => {
     await store.flush();
     expect(store.stats.segments).toBe(1);
     expect((await store.readData(0, 1000)).offset).toBe(store.start);
+  });
+  it('rebuilds a missing or damaged sidecar index by scanning that segment, losing nothing', async () => {
+    const { openStore, dir } = await setup({ segmentMaxBytes: 300 });
+    const first = await openStore();
+    await appendPattern(first, 10, 100, 1000, 1);
+    await first.close();
+    const sidecars = (await readdir(dir)).filter((n) => n.endsWith('.idx')).sort();
+    expect(sidecars.length).toBe((await segmentFiles(dir)).length); // every closed segment has one
+    await rm(join(dir, sidecars[1]!));
+    await writeFile(join(dir, sidecars[2]!), '{"version":1,');
+    const second = await openStore();
+    expect(second.resumeOffset).toBe(1000);
+    expect(concat((await second.readData(0, 10_000)).chunks)).toEqual(patternBytes(0, 1000));
+    expect((await readdir(dir)).filter((n) => n.endsWith('.idx')).length).toBe(sidecars.length);
   });
 });
 
