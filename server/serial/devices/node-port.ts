@@ -2,17 +2,25 @@
 // registers on the process's default loop (bindings-cpp poller.cpp, uv_default_loop()), which
 // aborts the process on the first byte when used from a Worker (node-serialport #1938, #1981,
 // #2250). So only bindings-cpp's one-shot async calls are used (open/update/set: async work on
-// the calling thread's own loop), and the bytes move through Node's own streams on the worker's
-// loop: a tty.ReadStream reads the fd (and ends on unplug); fs.write writes it.
+// the calling thread's own loop), and the bytes move through Node's own tty stream on the
+// worker's loop: it reads the fd (and ends on unplug), and it waits for room when writing.
+//
+// Writing: a synchronous non-blocking write() first (a keystroke reaches the device in the
+// same loop turn, and the count written is exact); when the driver's buffer is full, one byte
+// goes through the tty stream, whose libuv handle waits for the fd to be writable (epoll, no
+// timer) without blocking the loop, then write() again. One byte, so a failed or cancelled wait
+// leaves the count exact. libuv put the fd in non-blocking mode when it wrapped it (it reopens a
+// tty that is not a pty master, so it never uses its blocking-write fallback here).
+// Measured into a socat pty: ~41 MB/s, against ~50 MB/s for a blocking write() in its own thread.
 import { once } from 'node:events';
-import { write as fsWrite } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ReadStream } from 'node:tty';
 import { codeFromNativeMessage } from './open-error.js';
 import { PortError, toWireError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from './port.js';
 
-/** Pause before retrying a write the driver refused with EAGAIN (its output buffer is full), in ms: about 5 bytes at 9600 baud, so a busy port stays busy without spinning. */
-export const WRITE_RETRY_MS = 5;
+/** errno codes of a write that mean the device is gone (pty closed, USB unplugged). */
+const GONE_CODES: ReadonlySet<string> = new Set(['EIO', 'ENXIO', 'ENODEV']);
 
 /** The subset of bindings-cpp's native calls used here (its load-bindings module is untyped). */
 interface NativeBindings {
@@ -65,17 +73,11 @@ function handleFd(stream: ReadStream): number | undefined {
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
 
-function writeSome(fd: number, data: Uint8Array, offset: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    fsWrite(fd, data, offset, data.byteLength - offset, null, (error, written) =>
-      error ? reject(error) : resolve(written),
-    );
-  });
-}
-
 class NodePort implements OpenPort {
   private closed = false;
   private ended = false;
+  /** Why the port ended (set before `end` is reported), so a write cut short by it says the same. */
+  private endError: { message: string; code?: string } | undefined;
   private writing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -133,7 +135,7 @@ class NodePort implements OpenPort {
 
   private constructor(
     private readonly native: NativeBindings,
-    /** The descriptor the stream reads; writes go to it too (valid until the stream closes). */
+    /** The descriptor the stream reads (non-blocking: libuv set it so); write() goes to it too, valid until the stream closes. */
     private readonly fd: number,
     private readonly lockFd: number,
     private readonly stream: ReadStream,
@@ -149,7 +151,10 @@ class NodePort implements OpenPort {
 
   async write(data: Uint8Array): Promise<void> {
     if (this.writing) throw new PortError('a write is already in progress', { code: 'EBUSY' });
-    const writing = this.writeAll(data);
+    // The keystroke path: all of it fits in the driver's buffer now, no waiting, no bookkeeping.
+    const written = this.writeNow(data, 0);
+    if (written === data.byteLength) return;
+    const writing = this.writeRest(data, written);
     this.writing = writing;
     try {
       await writing;
@@ -189,44 +194,71 @@ class NodePort implements OpenPort {
 
   private async doClose(): Promise<void> {
     this.closed = true;
-    // A write in flight finishes (non-blocking, so promptly) before the fd number is released,
-    // so it can never land on whatever file reuses the number next.
-    await this.writing?.catch(() => undefined);
-    // Destroying the stream closes its fd (libuv owns it); closing it again could hit a reused number.
+    // Destroying the stream closes its fd (libuv owns it; closing it again could hit a reused
+    // number) and cancels a write waiting for room, so a long slow write stops here.
     if (!this.stream.closed) {
       const closed = once(this.stream, 'close').catch(() => undefined);
       this.stream.destroy();
       await closed;
     }
+    await this.writing?.catch(() => undefined);
     await this.native.asyncClose(this.lockFd).catch(() => undefined);
   }
 
   private onEnded(error: { message: string; code?: string }): void {
     if (this.ended || this.closed) return;
     this.ended = true;
+    this.endError = error;
     void this.close().then(() => this.events.end({ ...error, disconnected: true }));
   }
 
-  private async writeAll(data: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < data.byteLength) {
-      this.assertOpen();
-      try {
-        offset += await writeSome(this.fd, data, offset);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          // The driver's output buffer is full: wait a moment; reads carry on meanwhile.
-          await new Promise((resolve) => setTimeout(resolve, WRITE_RETRY_MS));
-          continue;
-        }
-        const wire = toWireError(error);
-        throw new PortError(wire.message, {
-          ...(wire.code ? { code: wire.code } : {}),
-          disconnected: code === 'EIO' || code === 'ENXIO' || code === 'ENODEV',
-        });
-      }
+  /** Writes what the driver takes now from `offset` on, without blocking; returns the new offset. Throws a PortError carrying `written`. */
+  private writeNow(data: Uint8Array, offset: number): number {
+    if (this.closed) throw this.closedError(offset);
+    try {
+      return offset + writeSync(this.fd, data, offset, data.byteLength - offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') return offset; // the driver's buffer is full
+      throw this.writeError(error, offset);
     }
+  }
+
+  /** Writes the rest, waiting for room through the stream (one byte at a time, so counts stay exact). */
+  private async writeRest(data: Uint8Array, from: number): Promise<void> {
+    let offset = from;
+    while (offset < data.byteLength) {
+      await this.writeOneByteWhenWritable(data, offset);
+      offset = this.writeNow(data, offset + 1);
+    }
+  }
+
+  private writeOneByteWhenWritable(data: Uint8Array, offset: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.stream.write(data.subarray(offset, offset + 1), (error) => {
+        // A destroyed stream reports success for the write it cancelled: closed means not written.
+        if (this.closed) reject(this.closedError(offset));
+        else if (error) reject(this.writeError(error, offset));
+        else resolve();
+      });
+    });
+  }
+
+  /** Why a write stopped at close: the device went away (EIO, what write(2) says on a hung-up tty, whether the read side saw EOF or EIO), or close() was called. */
+  private closedError(written: number): PortError {
+    const cause = this.endError;
+    if (cause) return new PortError(`device went away (${cause.message})`, { code: 'EIO', disconnected: true, written });
+    return new PortError('port is closed', { code: 'EBADF', written });
+  }
+
+  private writeError(error: unknown, written: number): PortError {
+    const wire = toWireError(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    return new PortError(wire.message, {
+      ...(wire.code ? { code: wire.code } : {}),
+      disconnected: code !== undefined && GONE_CODES.has(code),
+      written,
+    });
   }
 
   private assertOpen(): void {

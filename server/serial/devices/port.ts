@@ -19,7 +19,11 @@ export interface PortEvents {
 
 /** One open device. After `end` or `close`, every method rejects. */
 export interface OpenPort {
-  /** Hands all of `data` to the device; resolves once every byte was accepted. One write at a time. */
+  /**
+   * Hands all of `data` to the device; resolves once every byte was accepted. One write at a time.
+   * Rejects with a PortError whose `written` counts the bytes accepted before the failure; a
+   * close() makes a write in flight reject promptly.
+   */
   write(data: Uint8Array): Promise<void>;
   /** Changes the line speed while open. */
   setBaudRate(baudRate: number): Promise<void>;
@@ -45,12 +49,21 @@ export interface PortOpener {
 export class PortError extends Error implements WireError {
   code?: string;
   disconnected?: boolean;
-  constructor(message: string, flags: { code?: string; disconnected?: boolean } = {}) {
+  /** On a failed write: how many of its bytes the device accepted first. */
+  written?: number;
+  constructor(message: string, flags: { code?: string; disconnected?: boolean; written?: number } = {}) {
     super(message);
     this.name = 'PortError';
     if (flags.code !== undefined) this.code = flags.code;
     if (flags.disconnected !== undefined) this.disconnected = flags.disconnected;
+    if (flags.written !== undefined) this.written = flags.written;
   }
+}
+
+/** How many bytes a failed write got to the device before `error` (its `written`, else 0). */
+export function writtenBefore(error: unknown): number {
+  const written = (error as { written?: unknown } | null)?.written;
+  return typeof written === 'number' && written > 0 ? written : 0;
 }
 
 /** Turns anything thrown into plain WireError data (Error objects do not survive postMessage intact). */
