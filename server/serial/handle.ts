@@ -1,10 +1,13 @@
 // The main thread's side of one serial worker: spawns it, relays typed messages (write buffers
 // and data buffers transferred, never copied through a pool), remembers the latest status,
-// restarts a worker that dies with backoff, and closes it within a bounded time.
+// restarts a worker that dies with backoff, and closes it within a bounded time. It keeps the
+// ids of commands awaiting their result, so every one is answered exactly once, even when the
+// worker cannot take the command or dies before answering.
 import { Worker } from 'node:worker_threads';
+import { checkBaudRate, checkPacingDelay } from '../wire/limits.js';
 import type { DeviceStatus } from '../wire/protocol.js';
 import { DEMO_PATH } from './devices/demo/demo-board.js';
-import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
+import type { CommandResult, FromWorker, SerialOptions, ToWorker, WireError } from './messages.js';
 import { releaseDeviceFds } from './devices/release-device-fds.js';
 
 /** First restart delay after a worker dies, in ms: a one-off crash should cost next to nothing. */
@@ -23,7 +26,10 @@ export const CLOSE_TIMEOUT_MS = 3000;
 
 /** The main thread's handle on one port's worker. */
 export interface SerialHandle {
-  /** Sends a message to the worker; a `write` message's data buffer is transferred. */
+  /**
+   * Sends a message to the worker; a `write` message's data buffer is transferred. A command with
+   * an id gets exactly one `result` through onMessage, never from within post() itself.
+   */
   post(message: ToWorker): void;
   /** The latest device status seen (or synthesized: 'restarting' while the worker is being restarted). */
   readonly status: DeviceStatus;
@@ -76,6 +82,8 @@ class WorkerHandle implements SerialHandle {
   private restartTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
   private closing: Promise<void> | undefined;
+  /** Ids of commands posted to a worker and not yet answered. */
+  private readonly outstanding = new Set<number>();
 
   constructor(
     options: SerialOptions,
@@ -100,7 +108,10 @@ class WorkerHandle implements SerialHandle {
   }
 
   post(message: ToWorker): void {
-    if (this.closing) return;
+    if (this.closing) {
+      if ('id' in message) this.answerLater(message, { message: 'serial port closed', code: 'closed' });
+      return;
+    }
     // Settings are remembered here too, so a restarted worker reopens with them.
     if (message.type === 'set-signals' && message.pulseMs === undefined) {
       if (message.dtr !== undefined) this.options.dtr = message.dtr;
@@ -111,9 +122,10 @@ class WorkerHandle implements SerialHandle {
       this.whileRestarting(message);
       return;
     }
+    if ('id' in message && message.id !== undefined) this.outstanding.add(message.id);
     if (message.type === 'write') {
       const data = transferable(message.data);
-      worker.postMessage({ type: 'write', data } satisfies ToWorker, [data.buffer]);
+      worker.postMessage({ type: 'write', data, id: message.id } satisfies ToWorker, [data.buffer]);
     } else {
       worker.postMessage(message);
     }
@@ -133,6 +145,8 @@ class WorkerHandle implements SerialHandle {
     worker.on('message', (message: FromWorker) => {
       if (this.worker !== worker) return;
       if (message.type === 'status') this.remember(message.status);
+      // Exactly once: a result whose id was already answered (or never asked) goes no further.
+      if (message.type === 'result' && !this.outstanding.delete(message.id)) return;
       const dataBytes = message.type === 'data' ? message.data.byteLength : 0;
       this.onMessage(message);
       if (dataBytes === 0) return;
@@ -153,6 +167,8 @@ class WorkerHandle implements SerialHandle {
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
+      const reason = this.closing ? 'serial port closed' : `serial worker stopped (${this.lastError ?? `exit code ${code}`})`;
+      this.answerOutstanding({ message: `${reason} before answering`, code: this.closing ? 'closed' : 'worker-exited' });
       if (this.closing) return;
       this.scheduleRestart(this.lastError ?? `exit code ${code}`);
     });
@@ -180,38 +196,74 @@ class WorkerHandle implements SerialHandle {
       message: `serial worker stopped (${reason}); restarting in ${delayMs} ms`,
     };
     this.onMessage({ type: 'status', status: this.current });
+    // The path the dead worker last reported: with a USB match, where it found the device.
+    const devicePath = this.current.path;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.closing) return;
       // The dead worker may have left the device's lock open; the next one needs it.
-      const released = this.options.path === DEMO_PATH ? Promise.resolve(0) : releaseDeviceFds(this.options.path);
+      const released = this.options.path === DEMO_PATH ? Promise.resolve(0) : releaseDeviceFds(devicePath);
       void released.then(() => {
         if (!this.closing) this.spawn();
       });
     }, delayMs);
   }
 
-  /** A message that arrives while no worker runs: settings are kept for the next one, writes are refused. */
+  /** A message that arrives while no worker runs: settings are kept for the next one (answered ok), writes and the rest are refused. */
   private whileRestarting(message: ToWorker): void {
+    const notRunning = (what: string): WireError => ({ message: `serial worker restarting: ${what}`, code: 'not-open' });
     switch (message.type) {
-      case 'write':
-        this.onMessage({
-          type: 'error',
-          error: { message: `serial worker restarting: ${message.data.byteLength} bytes not sent`, code: 'not-open' },
-        });
+      case 'write': {
+        const error = notRunning(`${message.data.byteLength} bytes not sent`);
+        if (message.id === undefined) this.emitLater({ type: 'error', error });
+        else this.answerLater(message, error);
         return;
-      case 'set-baud':
+      }
+      case 'set-baud': {
+        const refusal = checkBaudRate(message.baudRate);
+        if (refusal !== null) return this.answerLater(message, { message: `bad baud rate: ${refusal}`, code: 'EINVAL' });
         this.options.baudRate = message.baudRate;
         this.current = { ...this.current, baudRate: message.baudRate };
-        return;
-      case 'set-pacing':
+        return this.answerLater(message);
+      }
+      case 'set-pacing': {
+        const refusal = checkPacingDelay(message.charDelayMs) ?? checkPacingDelay(message.lineDelayMs);
+        if (refusal !== null) return this.answerLater(message, { message: `bad pacing: delays ${refusal}`, code: 'EINVAL' });
         this.options.charDelayMs = message.charDelayMs;
         this.options.lineDelayMs = message.lineDelayMs;
         this.current = { ...this.current, charDelayMs: message.charDelayMs, lineDelayMs: message.lineDelayMs };
-        return;
+        return this.answerLater(message);
+      }
+      case 'set-signals':
+        // The lines were kept in post(); a pulse needs an open device.
+        if (message.pulseMs !== undefined) return this.answerLater(message, notRunning('cannot pulse DTR/RTS'));
+        return this.answerLater(message);
+      case 'open':
+        // The new worker opens the device anyway; this request itself was not carried out.
+        return this.answerLater(message, notRunning('it opens the device when it is back'));
       default:
-        return; // open: the new worker opens anyway; close is handled by close(); signals were kept above
+        return; // close is handled by close(); consumed means nothing to a worker not yet started
     }
+  }
+
+  /** Answers a command the handle settles itself, after post() returns: ok, or refused with `error` (a write: none of it written). Without an id, nothing. */
+  private answerLater(message: ToWorker, error?: WireError): void {
+    if (!('id' in message) || message.id === undefined) return;
+    const { id } = message;
+    let result: CommandResult = { type: 'result', id, ok: true };
+    if (error) result = message.type === 'write' ? { type: 'result', id, ok: false, error, written: 0 } : { type: 'result', id, ok: false, error };
+    this.emitLater(result);
+  }
+
+  private emitLater(message: FromWorker): void {
+    queueMicrotask(() => this.onMessage(message));
+  }
+
+  /** Answers every command still awaiting its result with `error` (the worker is gone; a write's count is unknown). */
+  private answerOutstanding(error: WireError): void {
+    const ids = [...this.outstanding];
+    this.outstanding.clear();
+    for (const id of ids) this.onMessage({ type: 'result', id, ok: false, error });
   }
 
   private async doClose(): Promise<void> {
@@ -229,6 +281,7 @@ class WorkerHandle implements SerialHandle {
       if (outcome === 'timeout') await worker.terminate();
       this.worker = undefined;
     }
+    this.answerOutstanding({ message: 'serial port closed before answering', code: 'closed' });
     this.current = { ...this.current, state: 'closed', dtr: null, rts: null };
     delete this.current.message;
   }

@@ -3,10 +3,20 @@
 // transferring a pool slice detaches every other view of the pool).
 import type { DeviceStatus } from '../wire/protocol.js';
 
+/** A USB device named by identity instead of path: hex strings as the OS's port list gives them (compared case-insensitively). */
+export interface UsbMatch {
+  vendorId: string;
+  productId: string;
+  /** Tells apart two boards of the same model; any serial number matches when absent. */
+  serialNumber?: string;
+}
+
 /** How one port is opened; passed to the worker as workerData and kept for reopening. */
 export interface SerialOptions {
-  /** Device path, or `demo` for the built-in demo board. */
+  /** Device path, or `demo` for the built-in demo board. With `match`, only a label shown until the device is found (e.g. `usb:2341:0043`). */
   path: string;
+  /** When present, every open attempt lists the OS's ports and opens the one with this identity, wherever it enumerated. */
+  match?: UsbMatch;
   baudRate: number;
   /** Assert DTR/RTS after open. false keeps an Arduino from resetting on open (where the driver allows it). */
   dtr: boolean;
@@ -16,16 +26,20 @@ export interface SerialOptions {
   lineDelayMs: number;
 }
 
-/** Main thread → worker. */
+/**
+ * Main thread → worker. A command carrying `id` gets exactly one `result` with that id, and its
+ * failure goes only there (no broadcast `error`); without `id` a failure is a broadcast `error`.
+ * Ids must be unique among the commands still awaiting their result.
+ */
 export type ToWorker =
-  | { type: 'open' } // (re)open the device now
+  | { type: 'open'; id?: number } // (re)open the device now
   | { type: 'close' } // close the device and stop reopening it; the worker then exits
-  | { type: 'write'; data: Uint8Array }
+  | { type: 'write'; data: Uint8Array; id?: number }
   /** The main thread has taken `bytes` more data bytes off the port (sent every READ_ACK_BYTES or so). */
   | { type: 'consumed'; bytes: number }
-  | { type: 'set-baud'; baudRate: number }
-  | { type: 'set-signals'; dtr?: boolean; rts?: boolean; pulseMs?: number }
-  | { type: 'set-pacing'; charDelayMs: number; lineDelayMs: number };
+  | { type: 'set-baud'; baudRate: number; id?: number }
+  | { type: 'set-signals'; dtr?: boolean; rts?: boolean; pulseMs?: number; id?: number }
+  | { type: 'set-pacing'; charDelayMs: number; lineDelayMs: number; id?: number };
 
 /** An error as it crosses the boundary: plain data, flag-style (as serialport does). */
 export interface WireError {
@@ -35,9 +49,20 @@ export interface WireError {
   disconnected?: boolean;
 }
 
+/**
+ * The answer to one command that carried an id. For a write, ok comes once every byte reached
+ * the device (`written` = its length); a refusal or a drop says how many of its bytes did reach
+ * it (`written`; absent only when unknowable: the worker died with the write in flight).
+ */
+export type CommandResult =
+  | { type: 'result'; id: number; ok: true; written?: number }
+  | { type: 'result'; id: number; ok: false; error: WireError; written?: number };
+
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'status'; status: DeviceStatus }
-  | { type: 'data'; data: Uint8Array }
+  /** Bytes read; `timeMs` is the wall-clock arrival of the batch's first byte (ms since the epoch, sub-ms precision). */
+  | { type: 'data'; data: Uint8Array; timeMs: number }
   | { type: 'error'; error: WireError }
+  | CommandResult
   | { type: 'closed' }; // reply to `close`: the device is closed and the worker may be terminated

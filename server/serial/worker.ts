@@ -1,5 +1,6 @@
-// Thin worker_threads entry: builds the port opener for the configured path, hands it to a
-// SerialSession, and relays messages over the parent port (data buffers transferred).
+// Thin worker_threads entry: builds the port opener for the configured path (and the port lister
+// for a USB match), hands them to a SerialSession, and relays messages over the parent port
+// (data buffers transferred).
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEMO_PATH, createDemoOpener } from './devices/demo/demo-board.js';
 import type { FromWorker, SerialOptions, ToWorker } from './messages.js';
@@ -22,9 +23,11 @@ async function openerFor(path: string): Promise<PortOpener> {
   }
 }
 const opener = await openerFor(options.path);
+const listPorts = options.match ? (await import('./devices/list-ports.js')).listPorts : undefined;
 
 const session = new SerialSession(options, {
   opener,
+  listPorts,
   send(message: FromWorker) {
     if (message.type === 'data') parent.postMessage(message, [message.data.buffer as ArrayBuffer]);
     else parent.postMessage(message);

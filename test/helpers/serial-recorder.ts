@@ -3,7 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { DeviceState, DeviceStatus } from '../../server/wire/protocol.js';
 import { createSerialHandle, type SerialHandle } from '../../server/serial/handle.js';
-import type { FromWorker, SerialOptions } from '../../server/serial/messages.js';
+import type { CommandResult, FromWorker, SerialOptions } from '../../server/serial/messages.js';
 
 /** Deadline for any awaited event, in ms: far above what each takes, so only a real failure trips it. */
 export const EVENT_TIMEOUT_MS = 15_000;
@@ -18,6 +18,10 @@ export interface SerialRecorder {
   until<T>(probe: () => T | undefined, what: string): Promise<T>;
   /** The first status of `state` among the messages from index `from` on. */
   statusSince(from: number, state: DeviceState): Promise<DeviceStatus>;
+  /** The result for command `id`, once it has come. */
+  result(id: number): Promise<CommandResult>;
+  /** Every result so far for `id` (exactly one, once answered). */
+  results(id: number): CommandResult[];
 }
 
 /** Spawns a handle for `path` (defaults for the other options) and records what it sends. */
@@ -56,11 +60,14 @@ export function recordSerial(
       checks.add(check);
       check();
     });
+  const results = (id: number) => messages.filter((m): m is CommandResult => m.type === 'result' && m.id === id);
   return {
     handle,
     messages,
     received,
     until,
+    results,
+    result: (id) => until(() => results(id)[0], `the result of command ${id}`),
     statusSince: (from, state) =>
       until(
         () =>

@@ -36,6 +36,22 @@ describe('ReadBatcher', () => {
     expect(batches.map((b) => b.byteLength)).toEqual([8]);
   });
 
+  it('stamps each batch with the time its first chunk arrived', () => {
+    const batches: Array<[number[], number]> = [];
+    let clock = 1_000.25;
+    const batcher = new ReadBatcher((batch, timeMs) => batches.push([[...batch], timeMs]), 64, () => clock);
+    batcher.push(Uint8Array.of(1));
+    clock = 1_003.5; // later chunks of the same batch keep the first one's time
+    batcher.push(Uint8Array.of(2));
+    batcher.flush();
+    batcher.push(Uint8Array.of(3));
+    batcher.flush();
+    expect(batches).toEqual([
+      [[1, 2], 1_000.25],
+      [[3], 1_003.5],
+    ]);
+  });
+
   it('flush() delivers pending bytes now; dispose() drops them', async () => {
     const batches: Uint8Array[] = [];
     const batcher = new ReadBatcher((batch) => batches.push(batch));

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeviceState, DeviceStatus } from '../../server/wire/protocol.js';
-import type { FromWorker, SerialOptions, WireError } from '../../server/serial/messages.js';
+import type { CommandResult, FromWorker, SerialOptions, WireError } from '../../server/serial/messages.js';
+import type { PortInfo } from '../../server/serial/devices/list-ports.js';
 import {
   PortError,
   type OpenPort,
@@ -15,18 +16,31 @@ const OPTIONS: SerialOptions = { path: '/dev/ttyFAKE0', baudRate: 115200, dtr: t
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 class FakePort implements OpenPort {
+  /** Writes begun (recorded synchronously, as a real port's first write() attempt is). */
+  started: string[] = [];
+  /** Writes the device took whole. */
   writes: string[] = [];
   signals: PortSignals[] = [];
   bauds: number[] = [];
   closed = false;
   paused = false;
   refuseSignals = false;
-  /** When set, writes wait for this promise (a device that is slow to take bytes). */
+  /** When set, writes wait for this promise (a device that is slow to take bytes); close() cuts them short. */
   stall: Promise<void> | undefined;
+  /** How many bytes a write cut short by close() had got through. */
+  partialOnClose = 0;
+  private readonly cancels: Array<() => void> = [];
   constructor(readonly events: PortEvents) {}
   async write(data: Uint8Array) {
     if (this.closed) throw new PortError('closed', { code: 'EBADF' });
-    await this.stall;
+    this.started.push(new TextDecoder().decode(data));
+    const stall = this.stall;
+    if (stall) {
+      await new Promise<void>((resolve, reject) => {
+        void stall.then(resolve);
+        this.cancels.push(() => reject(new PortError('port is closed', { code: 'EBADF', written: this.partialOnClose })));
+      });
+    }
     this.writes.push(new TextDecoder().decode(data));
   }
   async setBaudRate(baudRate: number) {
@@ -45,6 +59,7 @@ class FakePort implements OpenPort {
   }
   async close() {
     this.closed = true;
+    for (const cancel of this.cancels.splice(0)) cancel();
   }
 }
 
@@ -54,8 +69,10 @@ class FakeOpener implements PortOpener {
   failures: WireError[] = [];
   refuseSignals = false;
   gate: Promise<void> | undefined;
-  async open(_request: { path: string; baudRate: number }, events: PortEvents) {
+  paths: string[] = [];
+  async open(request: { path: string; baudRate: number }, events: PortEvents) {
     await this.gate;
+    this.paths.push(request.path);
     const failure = this.failures.shift();
     if (failure) throw new PortError(failure.message, failure.code ? { code: failure.code } : {});
     const port = new FakePort(events);
@@ -75,6 +92,7 @@ class Host {
   messages: FromWorker[] = [];
   private taken = 0;
   private wake: (() => void) | undefined;
+  listPorts?: () => Promise<PortInfo[]>;
   constructor(readonly opener: PortOpener) {}
   send = (message: FromWorker) => {
     this.messages.push(message);
@@ -95,13 +113,28 @@ class Host {
   error(): Promise<{ type: 'error'; error: WireError }> {
     return this.next((m): m is { type: 'error'; error: WireError } => m.type === 'error');
   }
-  data(): Promise<{ type: 'data'; data: Uint8Array }> {
-    return this.next((m): m is { type: 'data'; data: Uint8Array } => m.type === 'data');
+  data(): Promise<{ type: 'data'; data: Uint8Array; timeMs: number }> {
+    return this.next((m): m is { type: 'data'; data: Uint8Array; timeMs: number } => m.type === 'data');
+  }
+  /** The result for `id` (from any message, taken or not). */
+  async result(id: number): Promise<CommandResult> {
+    for (;;) {
+      const found = this.messages.find((m): m is CommandResult => m.type === 'result' && m.id === id);
+      if (found) return found;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+  results(id: number): CommandResult[] {
+    return this.messages.filter((m): m is CommandResult => m.type === 'result' && m.id === id);
+  }
+  errors(): WireError[] {
+    return this.messages.flatMap((m) => (m.type === 'error' ? [m.error] : []));
   }
 }
 
-function setup(options: Partial<SerialOptions> = {}, opener = new FakeOpener()) {
+function setup(options: Partial<SerialOptions> = {}, opener = new FakeOpener(), listPorts?: () => Promise<PortInfo[]>) {
   const host = new Host(opener);
+  if (listPorts) host.listPorts = listPorts;
   const session = new SerialSession({ ...OPTIONS, ...options }, host);
   sessions.push(session);
   return { host, session, opener };
@@ -331,5 +364,245 @@ describe('SerialSession', () => {
     await host.status('closed');
     expect(opener.last.closed).toBe(true);
     expect(host.messages.some((m) => m.type === 'status' && m.status.state === 'open')).toBe(false);
+  });
+});
+
+describe('SerialSession command results', () => {
+  it('answers a write with an id once every byte reached the device, and nothing for a write without one', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'write', data: bytes('abc'), id: 1 });
+    session.handle({ type: 'write', data: bytes('de') });
+    expect(await host.result(1)).toEqual({ type: 'result', id: 1, ok: true, written: 3 });
+    await vi.waitFor(() => expect(opener.last.writes).toEqual(['abc', 'de']));
+    expect(host.messages.filter((m) => m.type === 'result')).toHaveLength(1);
+  });
+
+  it('hands a keystroke to the port within handle() when nothing is ahead of it', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'write', data: bytes('k'), id: 1 });
+    expect(opener.last.started).toEqual(['k']);
+  });
+
+  it('keeps a write behind a control operation still in progress', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'set-signals', pulseMs: 100, id: 1 });
+    session.handle({ type: 'write', data: bytes('after reset'), id: 2 });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(opener.last.started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await host.result(1)).toMatchObject({ ok: true });
+    expect(await host.result(2)).toMatchObject({ ok: true, written: 11 });
+    expect(opener.last.writes).toEqual(['after reset']);
+  });
+
+  it('refuses a write while not open only to its sender: a result, no broadcast error', async () => {
+    const opener = new FakeOpener();
+    opener.failures.push({ message: 'No such file or directory', code: 'ENOENT' });
+    const { host, session } = setup({}, opener);
+    session.start();
+    await host.status('waiting');
+    session.handle({ type: 'write', data: bytes('lost?'), id: 9 });
+    const result = await host.result(9);
+    expect(result).toMatchObject({ ok: false, written: 0, error: { code: 'not-open' } });
+    expect(host.errors()).toEqual([]);
+  });
+
+  it('refuses a write past the queue bound only to its sender, and takes the next that fits', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    opener.last.stall = new Promise(() => undefined);
+    session.handle({ type: 'write', data: new Uint8Array(WRITE_QUEUE_MAX_BYTES - 1), id: 1 });
+    session.handle({ type: 'write', data: new Uint8Array(2), id: 2 });
+    session.handle({ type: 'write', data: new Uint8Array(1), id: 3 });
+    expect(await host.result(2)).toMatchObject({ ok: false, written: 0, error: { code: 'write-queue-full' } });
+    expect(host.results(1)).toEqual([]);
+    expect(host.results(3)).toEqual([]); // accepted: it will be answered when written
+    expect(host.errors()).toEqual([]);
+  });
+
+  it('unplugged mid-write: each id hears the disconnect with how many of its bytes got through, once', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    const port = opener.last;
+    port.stall = new Promise(() => undefined);
+    port.partialOnClose = 2;
+    session.handle({ type: 'write', data: bytes('12345'), id: 1 });
+    session.handle({ type: 'write', data: bytes('678'), id: 2 });
+    session.handle({ type: 'write', data: bytes('9') });
+    port.events.end({ message: 'Input/output error', code: 'EIO', disconnected: true });
+    expect(await host.result(1)).toEqual({
+      type: 'result',
+      id: 1,
+      ok: false,
+      written: 2,
+      error: { message: 'device went away (Input/output error): 3 of 5 bytes not sent', code: 'EIO', disconnected: true },
+    });
+    expect(await host.result(2)).toMatchObject({ ok: false, written: 0, error: { code: 'EIO' } });
+    // Only the write without an id is in the broadcast.
+    expect((await host.error()).error.message).toBe('device went away (Input/output error): 1 queued bytes not sent');
+    await host.status('waiting');
+    expect(host.results(1)).toHaveLength(1);
+    expect(host.results(2)).toHaveLength(1);
+  });
+
+  it('a failed port write answers its id with the error and its count, and later writes still go', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    const port = opener.last;
+    const write = port.write.bind(port);
+    port.write = async (data) => {
+      if (new TextDecoder().decode(data) === 'bad') throw new PortError('Broken pipe', { code: 'EPIPE', written: 1 });
+      return write(data);
+    };
+    session.handle({ type: 'write', data: bytes('bad'), id: 1 });
+    expect(await host.result(1)).toMatchObject({ ok: false, written: 1, error: { code: 'EPIPE' } });
+    session.handle({ type: 'write', data: bytes('good'), id: 2 });
+    expect(await host.result(2)).toMatchObject({ ok: true, written: 4 });
+    expect(host.errors()).toEqual([]);
+  });
+
+  it('answers set-baud, set-pacing, set-signals and open with ok once applied', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'set-baud', baudRate: 9600, id: 1 });
+    session.handle({ type: 'set-pacing', charDelayMs: 1, lineDelayMs: 2, id: 2 });
+    session.handle({ type: 'set-signals', dtr: false, id: 3 });
+    session.handle({ type: 'open', id: 4 });
+    for (const id of [1, 2, 3, 4]) expect(await host.result(id)).toEqual({ type: 'result', id, ok: true });
+    expect(session.status).toMatchObject({ state: 'open', baudRate: 9600, charDelayMs: 1, lineDelayMs: 2, dtr: false });
+    expect(opener.ports).toHaveLength(2);
+  });
+
+  it('refuses bad settings only to the sender, with the reason', async () => {
+    const opener = new FakeOpener();
+    opener.refuseSignals = true; // a pty: no modem lines
+    const { host, session } = setup({}, opener);
+    session.start();
+    await host.status('open');
+    const errorsAtOpen = host.errors().length; // the open's own DTR/RTS notice is a broadcast
+    session.handle({ type: 'set-baud', baudRate: -1, id: 1 });
+    session.handle({ type: 'set-baud', baudRate: 12345, id: 2 });
+    session.handle({ type: 'set-pacing', charDelayMs: -5, lineDelayMs: 0, id: 3 });
+    session.handle({ type: 'set-signals', pulseMs: 10, id: 4 });
+    expect(await host.result(1)).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
+    expect(await host.result(2)).toMatchObject({ ok: false, error: { message: expect.stringContaining('cannot set 12345 baud') } });
+    expect(await host.result(3)).toMatchObject({ ok: false, error: { code: 'EINVAL' } });
+    expect(await host.result(4)).toMatchObject({ ok: false, error: { code: 'ENOTTY' } });
+    expect(host.errors()).toHaveLength(errorsAtOpen);
+  });
+
+  it('answers an open that finds no device with the reason it is waiting', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    opener.failures.push({ message: 'No such file or directory', code: 'ENOENT' });
+    session.handle({ type: 'open', id: 1 });
+    expect(await host.result(1)).toMatchObject({ ok: false, error: { code: 'ENOENT', message: `waiting for ${OPTIONS.path}: device not present` } });
+  });
+
+  it('answers the queued writes and any later command with closed when the port closes', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    opener.last.stall = new Promise(() => undefined);
+    session.handle({ type: 'write', data: bytes('queued'), id: 1 });
+    session.handle({ type: 'close' });
+    session.handle({ type: 'set-baud', baudRate: 9600, id: 2 });
+    expect(await host.result(1)).toMatchObject({ ok: false, written: 0, error: { code: 'closed' } });
+    expect(await host.result(2)).toMatchObject({ ok: false, error: { code: 'closed' } });
+    await host.next((m): m is { type: 'closed' } => m.type === 'closed');
+    expect(host.errors()).toEqual([]);
+  });
+});
+
+describe('SerialSession data timing', () => {
+  it('stamps each batch with the wall-clock arrival time of its first byte, in order', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    const before = performance.timeOrigin + performance.now();
+    opener.last.events.data(bytes('a'));
+    const first = await host.data();
+    opener.last.events.data(bytes('b'));
+    const second = await host.data();
+    const after = performance.timeOrigin + performance.now();
+    expect(first.timeMs).toBeGreaterThanOrEqual(before);
+    expect(second.timeMs).toBeGreaterThanOrEqual(first.timeMs);
+    expect(second.timeMs).toBeLessThanOrEqual(after);
+    expect(Math.abs(first.timeMs - Date.now())).toBeLessThan(60_000); // wall clock, not a monotonic origin
+  });
+});
+
+describe('SerialSession with a USB match', () => {
+  const UNO = { vendorId: '2341', productId: '0043' };
+  /** A lister whose answer the test changes as boards come and go. */
+  function lister(initial: PortInfo[]) {
+    const state = { ports: initial, calls: 0 };
+    return { state, list: async () => (state.calls++, state.ports) };
+  }
+
+  it('waits, naming the VID:PID, until the board is listed, then opens it where it is and shows that path', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { state, list } = lister([{ path: '/dev/ttyUSB0', vendorId: '1a86', productId: '7523' }]);
+    const { host, session, opener } = setup({ path: 'usb:2341:0043', match: UNO }, new FakeOpener(), list);
+    session.start();
+    const waiting = await host.status('waiting');
+    expect(waiting.status).toMatchObject({ path: 'usb:2341:0043', message: 'waiting for USB device 2341:0043: not present' });
+    state.ports = [...state.ports, { path: '/dev/ttyACM0', vendorId: '2341', productId: '0043', serialNumber: '8573' }];
+    await vi.advanceTimersByTimeAsync(REOPEN_POLL_MS);
+    const open = await host.status('open');
+    expect(open.status.path).toBe('/dev/ttyACM0');
+    expect(opener.paths).toEqual(['/dev/ttyACM0']);
+  });
+
+  it('finds a board again after it re-enumerates under another name', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { state, list } = lister([{ path: '/dev/ttyACM0', vendorId: '2341', productId: '0043' }]);
+    const { host, session, opener } = setup({ path: 'usb:2341:0043', match: UNO }, new FakeOpener(), list);
+    session.start();
+    await host.status('open');
+    state.ports = [];
+    opener.last.events.end({ message: 'Input/output error', code: 'EIO', disconnected: true });
+    const gone = await host.status('waiting');
+    expect(gone.status.path).toBe('usb:2341:0043');
+    expect(gone.status.message).toContain('/dev/ttyACM0 disconnected');
+    await vi.advanceTimersByTimeAsync(REOPEN_POLL_MS);
+    expect((await host.status('waiting')).status.message).toBe('waiting for USB device 2341:0043: not present');
+    state.ports = [{ path: '/dev/ttyACM1', vendorId: '2341', productId: '0043' }];
+    await vi.advanceTimersByTimeAsync(REOPEN_POLL_MS);
+    expect((await host.status('open')).status.path).toBe('/dev/ttyACM1');
+    expect(opener.paths).toEqual(['/dev/ttyACM0', '/dev/ttyACM1']);
+  });
+
+  it('with a serial number, opens only that board; ids compare without case', async () => {
+    const { list } = lister([
+      { path: '/dev/ttyACM0', vendorId: '2341', productId: '0043', serialNumber: 'AAAA' },
+      { path: '/dev/ttyACM1', vendorId: '2341', productId: '0043', serialNumber: 'BBBB' },
+    ]);
+    const match = { vendorId: '2341', productId: '0043', serialNumber: 'bbbb' };
+    const { host, session, opener } = setup({ path: 'usb:2341:0043:bbbb', match }, new FakeOpener(), list);
+    session.start();
+    expect((await host.status('open')).status.path).toBe('/dev/ttyACM1');
+    expect(opener.paths).toEqual(['/dev/ttyACM1']);
+  });
+
+  it('reports a lister that fails as its reason for waiting', async () => {
+    const list = async (): Promise<PortInfo[]> => Promise.reject(new Error('udevadm not found'));
+    const { host, session } = setup({ path: 'usb:2341:0043', match: UNO }, new FakeOpener(), list);
+    session.start();
+    expect((await host.status('waiting')).status.message).toBe(
+      'cannot list serial ports to find USB device 2341:0043: udevadm not found',
+    );
   });
 });
