@@ -105,6 +105,7 @@ export class CaptureStore {
   private io: Promise<void> = Promise.resolve(); // every file operation runs on this chain, one at a time
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private earlyFlushQueued = false;
+  private diskBusy = false; // a flush's write or a meta write is in progress: what the pending limit guards against
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly retentionTimer: ReturnType<typeof setInterval>;
 
@@ -321,7 +322,8 @@ export class CaptureStore {
     this.pending.push(rec);
     this.pendingBytes += payloadBytes + RECORD_HEADER_BYTES;
     if (this.pendingBytes >= FLUSH_EARLY_BYTES) {
-      if (this.pendingBytes > PENDING_LIMIT_BYTES) {
+      // Only while the disk is busy: a synchronous burst (no await yet) is flushed by the queued write.
+      if (this.pendingBytes > PENDING_LIMIT_BYTES && this.diskBusy) {
         this.pause(`disk too slow: ${this.pendingBytes} bytes waiting to be written`, []);
       } else if (!this.earlyFlushQueued) {
         this.earlyFlushQueued = true;
@@ -350,6 +352,7 @@ export class CaptureStore {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingDataStart = null;
+    this.diskBusy = true;
     try {
       const segment = await this.segmentForWrite();
       const encoded = encodeRecords(batch);
@@ -359,6 +362,8 @@ export class CaptureStore {
     } catch (err) {
       this.pause(describeError(err), batch);
       await this.abandonCurrent(); // now, on the chain: a close() queued next must not seal a torn tail
+    } finally {
+      this.diskBusy = false;
     }
   }
 
@@ -439,11 +444,14 @@ export class CaptureStore {
       this.raising = false;
       if (this.stateValue.state !== 'capturing' || !this.accepting) return;
       const reserved = this.endOffset + RESERVE_STEP_BYTES;
+      this.diskBusy = true;
       try {
         await this.writeMeta(reserved);
       } catch (err) {
         this.pause(describeError(err), []);
         return;
+      } finally {
+        this.diskBusy = false;
       }
       this.reserved = reserved;
       this.emit();
