@@ -2,13 +2,8 @@
 // Resolved by config.ts from flags, environment and an optional config file; documented in docs/config.md.
 
 /** A USB identity that names a port instead of a path: survives re-enumeration under another ttyACM name. */
-export interface UsbMatch {
-  /** Hex, as `serialdeck list` prints it (e.g. 2341); compared case-insensitively. */
-  vendorId: string;
-  productId: string;
-  /** Only this board when several of one kind are plugged in. */
-  serialNumber?: string;
-}
+export type { UsbMatch } from './serial/messages.js';
+import type { UsbMatch } from './serial/messages.js';
 
 /** How long and how much of a port's capture is kept on disk. */
 export interface Retention {

@@ -12,6 +12,7 @@ import { PORT_ID_PATTERN, portIdFrom } from './config-port-id.js';
 
 export type { Config, PortConfig, Retention, UsbMatch } from './config-types.js';
 export { ConfigError } from './config-error.js';
+export { isLoopbackHost } from './access/loopback.js';
 export { loadConfigFile } from './config-file.js';
 export { PORT_ID_PATTERN, portIdFrom } from './config-port-id.js';
 
@@ -130,12 +131,6 @@ const hintAll = (keys: readonly string[], hint: string) => Object.fromEntries(ke
 const SETTING_ELSEWHERE = hintAll(SETTING_KEYS, 'a port setting: put it under defaults or under one port');
 const NAMING_ELSEWHERE = hintAll(NAMING_KEYS, 'it names one port: put it in an entry under ports');
 const SERVER_ELSEWHERE = hintAll(SERVER_KEYS, 'a server setting: put it at the top level');
-
-/** True for addresses only this machine can reach (no token needed there). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
 
 /**
  * Where captures live when dataDir is not given: systemd's $STATE_DIRECTORY (set by StateDirectory=) under the

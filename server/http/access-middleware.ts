@@ -2,7 +2,8 @@
 // Origin on state-changing requests (CSRF), and the token, which a first visit with ?token= trades
 // for an HttpOnly cookie (the Jupyter pattern) so it leaves the address bar and history.
 import type { Middleware } from 'koa';
-import { isLoopbackHostHeader, isOriginAllowed } from '../access/origin.js';
+import { isLoopbackHostHeader } from '../access/loopback.js';
+import { isOriginAllowed } from '../access/origin.js';
 import { isAuthorized, TOKEN_COOKIE, tokensEqual } from '../access/token.js';
 
 /** Cookie lifetime: a week, so a tab left open on a Pi's dashboard survives restarts of the browser. */

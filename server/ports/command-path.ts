@@ -117,6 +117,7 @@ function errorCode(error: WireError): CommandErrorCode {
   switch (error.code) {
     case 'not-open':
     case 'not-sent':
+    case 'closed': // the port is closing
       return 'not-open';
     case 'write-queue-full':
       return 'write-queue-full';

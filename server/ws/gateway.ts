@@ -6,7 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isLoopbackHostHeader, isOriginAllowed } from '../access/origin.js';
+import { isLoopbackHostHeader } from '../access/loopback.js';
+import { isOriginAllowed } from '../access/origin.js';
 import { isAuthorized } from '../access/token.js';
 import { CloseCode, MAX_WRITE_FRAME_BYTES, WS_PATH, type ServerMessage } from '../wire/protocol.js';
 import type { FanOutClient, PortFanOut } from './fan-out.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackHostHeader, isOriginAllowed } from '../../server/access/origin.js';
+import { isLoopbackHostHeader } from '../../server/access/loopback.js';
+import { isOriginAllowed } from '../../server/access/origin.js';
 import { generateToken, isAuthorized, presentedToken, tokensEqual } from '../../server/access/token.js';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
