@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, type Page, type Response } from 'pla
 import { expect } from 'vitest';
 import type { ConfigInput } from '../../server/config.js';
 import { launchChromium } from './chromium.js';
+import { PageSockets } from './page-sockets.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 
@@ -46,6 +47,8 @@ export interface OpenedPage {
   errors: Error[];
   /** The main document's response (after redirects). */
   response: Response | null;
+  /** Every WebSocket the page opened and what the server sent on it, byte for byte. */
+  sockets: PageSockets;
 }
 
 /** What went wrong in each page (console errors, failed requests, exceptions), quoted when a wait times out. */
@@ -61,6 +64,7 @@ export async function openPage(
   const page = await context.newPage();
   const errors: Error[] = [];
   const log: string[] = [];
+  const sockets = new PageSockets(page);
   troubles.set(page, log);
   page.on('pageerror', (error) => {
     errors.push(error);
@@ -75,7 +79,7 @@ export async function openPage(
   });
   try {
     const response = await page.goto(url);
-    return { page, context, errors, response };
+    return { page, context, errors, response, sockets };
   } catch (error) {
     await context.close();
     throw error;
