@@ -25,9 +25,11 @@ export const RECORD_HEADER_BYTES = 28;
  */
 export const MAX_RECORD_PAYLOAD_BYTES = 1024 * 1024;
 
-/** Record kind codes as stored in the header. */
+/** Kind code of a data record (bytes received; occupies stream offsets). */
 export const KIND_DATA = 1;
+/** Kind code of a write record (bytes sent to the port, with their source). */
 export const KIND_WRITE = 2;
+/** Kind code of an event record (JSON with a string `type`). */
 export const KIND_EVENT = 3;
 /** A record kind code. */
 export type KindCode = typeof KIND_DATA | typeof KIND_WRITE | typeof KIND_EVENT;
