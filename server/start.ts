@@ -43,17 +43,19 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   if (config.token === null && !isLoopbackHost(config.host)) config.token = generateToken();
   const log = options.log ?? ((line: string) => process.stderr.write(`serialdeck: ${line}\n`));
 
-  const registry = await PortRegistry.open(
-    config,
-    { dataDir: config.dataDir, log },
-    {
-      ...(options.watchDir !== undefined ? { dir: options.watchDir } : {}),
-      nameFor: (link) => {
-        const id = portIdFrom({ path: link });
-        return { id, name: id };
-      },
-    },
-  );
+  // Listen first: a taken TCP port must fail before any device is opened (opening an Arduino resets it).
+  const server = createServer((_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('serialdeck is starting\n');
+  });
+  await listen(server, config.listenPort, config.host);
+  let registry: PortRegistry;
+  try {
+    registry = await openRegistry(config, log, options);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
+
   const fanOuts = new Map<string, PortFanOut>();
   const addFanOut = (port: ServedPort): void => {
     fanOuts.set(port.id, new PortFanOut(port, { readOnly: config.readOnly }));
@@ -80,7 +82,8 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       listDevices: listPorts,
     },
   });
-  const server = createServer(app.callback());
+  server.removeAllListeners('request');
+  server.on('request', app.callback());
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
   const shutdown = async (): Promise<void> => {
@@ -88,12 +91,6 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     for (const fanOut of fanOuts.values()) fanOut.dispose();
     await registry.close();
   };
-  try {
-    await listen(server, config.listenPort, config.host);
-  } catch (error) {
-    await shutdown();
-    throw error;
-  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}/`;
@@ -113,6 +110,21 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
         await serverClosed;
       })()),
   };
+}
+
+/** Opens every configured port, and with config.watch the USB watch, named by config.ts's id rule. */
+function openRegistry(config: Config, log: (line: string) => void, options: StartOptions): Promise<PortRegistry> {
+  return PortRegistry.open(
+    config,
+    { dataDir: config.dataDir, log },
+    {
+      ...(options.watchDir !== undefined ? { dir: options.watchDir } : {}),
+      nameFor: (link) => {
+        const id = portIdFrom({ path: link });
+        return { id, name: id };
+      },
+    },
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -9,7 +9,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], {
 
 describe('serialdeck CLI', () => {
   it('prints one listening line, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--no-capture'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     const line = await new Promise<string>((resolve, reject) => {
@@ -28,7 +28,7 @@ describe('serialdeck CLI', () => {
   });
 
   it('prints the token URL when listening beyond loopback', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--no-capture', '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8');
     const [first] = (await once(child.stdout, 'data')) as [string];
     expect(first).toMatch(/^serialdeck listening on http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}\n/);
@@ -39,7 +39,7 @@ describe('serialdeck CLI', () => {
   it.each([
     [['--baud', 'fast'], /^serialdeck: --baud expects a whole number, got "fast" \(see serialdeck --help\)\n$/],
     [['--frobnicate'], /^serialdeck: Unknown option '--frobnicate'.*\n$/],
-    [['--port', '99999'], /^serialdeck: port must be an integer from 0 to 65535, got 99999/],
+    [['--port', '99999'], /^serialdeck: --port must be an integer from 0 to 65535, got 99999/],
   ])('exits 2 with a one-line reason for %j', (args, reason) => {
     const result = run(...args);
     expect(result.status).toBe(2);
@@ -50,7 +50,7 @@ describe('serialdeck CLI', () => {
   it('prints help and a version', () => {
     const help = run('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: serialdeck [device] [options]');
+    expect(help.stdout).toContain('Usage: serialdeck [device...] [options]');
     expect(help.stdout).toContain('--no-dtr');
     expect(run('--version').stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
@@ -62,11 +62,11 @@ describe('serialdeck CLI', () => {
   });
 
   it('says clearly when the port is taken', async () => {
-    const holder = spawn(process.execPath, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const holder = spawn(process.execPath, [cli, '--port', '0', '--no-capture'], { stdio: ['ignore', 'pipe', 'pipe'] });
     holder.stdout.setEncoding('utf8');
     const [first] = (await once(holder.stdout, 'data')) as [string];
     const port = /:(\d+)\//.exec(first)![1]!;
-    const second = run('--port', port);
+    const second = run('--port', port, '--no-capture');
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
     holder.kill('SIGTERM');
