@@ -25,21 +25,16 @@ export interface CaptureOptions {
   now?(): number;
 }
 
-/** Defaults chosen for a Raspberry Pi on an SD card (a few GB free, shared by the OS and several ports). */
-export const DEFAULT_CAPTURE_LIMITS: Pick<
-  CaptureOptions,
-  'segmentMaxBytes' | 'segmentMaxAgeMs' | 'retainBytes' | 'retainAgeMs' | 'flushIntervalMs'
-> = {
-  // 16 MiB: retention frees space in steps of 1/16 of the default total, and a day of 115200 baud
+/**
+ * Defaults chosen for a Raspberry Pi on an SD card (a few GB free, shared by the OS and several
+ * ports). Retention is not here: it is a per-port setting, with its defaults in config.ts (docs/config.md).
+ */
+export const DEFAULT_CAPTURE_LIMITS: Pick<CaptureOptions, 'segmentMaxBytes' | 'segmentMaxAgeMs' | 'flushIntervalMs'> = {
+  // 16 MiB: retention frees space in steps of a quarter of the default 64 MiB budget, and a day of 115200 baud
   // flat out (~1 GB) is ~60 files, not thousands; the sidecar of a full segment is ~6 KiB.
   segmentMaxBytes: 16 * 1024 * 1024,
   // 1 hour: a quiet port still closes a segment hourly, so age retention can drop old output at hour granularity.
   segmentMaxAgeMs: 60 * 60 * 1000,
-  // 256 MiB per port: a few ports stay well within a 16-32 GB card shared with the OS; that is
-  // ~6 h of 115200 baud flat out, and weeks of a typical chatty board's log.
-  retainBytes: 256 * 1024 * 1024,
-  // 7 days: covers "it misbehaved over the weekend"; older output is rarely wanted and costs card space.
-  retainAgeMs: 7 * 24 * 60 * 60 * 1000,
   // 1 s: one write per second per port keeps SD-card write amplification low (small appends
   // rewrite whole flash pages), while a crash loses at most about a second of output.
   flushIntervalMs: 1000,
