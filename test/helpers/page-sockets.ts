@@ -18,6 +18,8 @@ export interface PageSocket {
   messages: ServerMessage[];
   /** Binary bytes in order, each chunk with the stream offset of its first byte. */
   chunks: Array<{ offset: number; bytes: Buffer }>;
+  /** The control messages the page sent on it (acks, commands), parsed. */
+  sent: Array<{ type: string; [key: string]: unknown }>;
   /** Binary chunks and control messages interleaved, as they arrived. */
   frames: Array<{ offset: number; bytes: Buffer } | ServerMessage>;
   closed: boolean;
@@ -50,6 +52,12 @@ export class PageSockets {
   /** Control messages of `type` received on port `id`'s sockets, oldest first. */
   messages<T extends ServerMessage['type']>(port: string, type: T): Array<Extract<ServerMessage, { type: T }>> {
     return this.of(port).flatMap((s) => s.messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type));
+  }
+
+  /** The highest offset the page acked as rendered on port `id`'s sockets (-1: none yet). */
+  acked(port: string): number {
+    const offsets = this.of(port).flatMap((s) => s.sent.filter((m) => m.type === 'ack').map((m) => Number(m.offset)));
+    return Math.max(-1, ...offsets);
   }
 
   /**
@@ -90,10 +98,14 @@ export class PageSockets {
       messages: [],
       chunks: [],
       frames: [],
+      sent: [],
       closed: false,
     };
     this.sockets.push(socket);
     ws.on('close', () => (socket.closed = true));
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string') socket.sent.push(JSON.parse(payload) as PageSocket['sent'][number]);
+    });
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload !== 'string') {
         const chunk = { offset: socket.end, bytes: Buffer.from(payload) };
