@@ -32,13 +32,17 @@ export class Samples {
 
   /** Median over runs of value ÷ the floor's value in the same run; null without a pair or for non-ratio metrics. */
   ratio(spec: MetricSpec, peer: PeerName): number | null {
-    if (!spec.ratio) return null;
-    const own = this.runs(spec.id, peer);
-    const floor = this.runs(spec.id, 'floor');
+    return spec.ratio ? this.ratioTo(spec.id, peer, 'floor') : null;
+  }
+
+  /** Median over runs of `peer`'s value ÷ `reference`'s value in the same run; null without a pair. */
+  ratioTo(metric: string, peer: PeerName, reference: PeerName): number | null {
+    const own = this.runs(metric, peer);
+    const ref = this.runs(metric, reference);
     const ratios: number[] = [];
     own.forEach((v, run) => {
-      const f = floor[run];
-      if (v !== null && v !== undefined && f !== null && f !== undefined && f !== 0) ratios.push(v / f);
+      const r = ref[run];
+      if (v !== null && v !== undefined && r !== null && r !== undefined && r !== 0) ratios.push(v / r);
     });
     return ratios.length ? median(ratios) : null;
   }

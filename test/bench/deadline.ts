@@ -17,3 +17,16 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, message: 
 export async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
   await withDeadline(promise, ms, '').catch(() => undefined);
 }
+
+/**
+ * Calls `check` every `everyMs` until it returns true; rejects with `message` after `ms`. For state
+ * that has no event to await (another process's counters read over its HTTP API).
+ */
+export async function pollUntil(check: () => Promise<boolean>, everyMs: number, ms: number, message: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() >= deadline) throw new Error(message);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -9,11 +9,15 @@ export interface GeneratorSettings {
   lineBytes: number;
   linesPerSecond: number;
   durationMs: number;
+  /** Flat out only: stop after this many lines even if durationMs has not passed (a fixed amount of data). */
+  maxLines?: number;
 }
 
 /** What was written, with how much the device was held up by the reader (back-pressure). */
 export interface GeneratorResult {
   lines: number;
+  /** Priming lines written before the first data line (the stream holds these first). */
+  primeLines: number;
   bytes: number;
   /** hrtime (ns) when the first data line was written, and after the last one. */
   startNs: number;
@@ -44,8 +48,9 @@ export function generate(fd: number, settings: GeneratorSettings, control: Int32
   const template = lineTemplate(settings.lineBytes);
   const L = settings.lineBytes;
   const prime = Buffer.alloc(L);
-  for (let n = 0; Atomics.load(control, 0) === Phase.prime; n++) {
-    if (n >= MAX_PRIMES) throw new Error('generator: nothing confirmed the priming lines; giving up');
+  let primeLines = 0;
+  for (; Atomics.load(control, 0) === Phase.prime; primeLines++) {
+    if (primeLines >= MAX_PRIMES) throw new Error('generator: nothing confirmed the priming lines; giving up');
     writePrimeLine(prime, 0, template, process.hrtime.bigint());
     writeSync(fd, prime);
     Atomics.wait(control, 0, Phase.prime, PRIME_INTERVAL_MS);
@@ -53,7 +58,7 @@ export function generate(fd: number, settings: GeneratorSettings, control: Int32
   const paced = settings.linesPerSecond > 0;
   const batchLines = paced ? MAX_PACED_BATCH_LINES : Math.max(1, Math.floor(FLAT_OUT_WRITE_BYTES / L));
   const out = Buffer.alloc(batchLines * L);
-  const totalLines = paced ? Math.round((settings.linesPerSecond * settings.durationMs) / 1000) : Infinity;
+  const totalLines = paced ? Math.round((settings.linesPerSecond * settings.durationMs) / 1000) : (settings.maxLines ?? Infinity);
   const intervalNs = paced ? 1e9 / settings.linesPerSecond : 0;
   const start = process.hrtime.bigint();
   const startNs = Number(start);
@@ -65,7 +70,7 @@ export function generate(fd: number, settings: GeneratorSettings, control: Int32
     const now = process.hrtime.bigint();
     const nowNs = Number(now);
     if (!paced && nowNs >= endByNs) break;
-    const due = paced ? Math.min(totalLines, Math.floor((nowNs - startNs) / intervalNs) + 1) : seq + batchLines;
+    const due = Math.min(totalLines, paced ? Math.floor((nowNs - startNs) / intervalNs) + 1 : seq + batchLines);
     const n = Math.min(batchLines, due - seq);
     if (n > 0) {
       if (paced) maxLagNs = Math.max(maxLagNs, nowNs - (startNs + seq * intervalNs));
@@ -81,6 +86,7 @@ export function generate(fd: number, settings: GeneratorSettings, control: Int32
   }
   return {
     lines: seq,
+    primeLines,
     bytes: seq * L,
     startNs,
     endNs: Number(process.hrtime.bigint()),

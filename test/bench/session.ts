@@ -3,7 +3,7 @@ import { waitAtMost, withDeadline } from './deadline.js';
 import { startGenerator, type Generator } from './generator.js';
 import type { GeneratorResult, GeneratorSettings } from './generator-core.js';
 import { LineChecker, type CheckResult } from './line-checker.js';
-import type { BenchClient, Peer, PeerName } from './peers/peer.js';
+import type { BenchClient, ConnectOptions, Peer, PeerName } from './peers/peer.js';
 import { startPeer } from './peers/start-peer.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 
@@ -16,7 +16,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * stalled client (the floor, ser2net) blocks it for the whole 10-s stall; a dead one, for ever.
  */
 const GENERATOR_GRACE_MS = 30_000;
-/** Longest clients may take to catch up after the generator stops, in ms; past it, what is missing is lost. */
+/** Longest clients may take to catch up after the generator stops, in ms, unless the session says; past it, what is missing is lost. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
 /** A peer on a fresh device with connected clients. close() tears everything down; safe twice. */
@@ -54,6 +54,10 @@ export interface SessionOptions {
   recordLatency: boolean;
   /** Lines before this one are a warm-up: checked, their latencies kept apart (default 0). */
   latencyFromLine?: number;
+  /** How every client asks to be fed (serialdeck's stream mode; unset: the server's default, lossless). */
+  connect?: ConnectOptions;
+  /** Longest the clients may take to catch up after the generator stops, in ms (default DRAIN_TIMEOUT_MS). */
+  drainTimeoutMs?: number;
 }
 
 /** Starts a pty pair and `peer` on it and connects the clients. */
@@ -78,7 +82,7 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
     for (let i = 0; i < options.clients; i++) {
       const checker = new LineChecker(options.lineBytes, options.recordLatency, options.latencyFromLine ?? 0);
       checkers.push(checker);
-      const connecting = peer.connect(checker);
+      const connecting = peer.connect(checker, options.connect);
       const connected = await withDeadline(connecting, CONNECT_TIMEOUT_MS, `client ${i + 1} not connected in ${CONNECT_TIMEOUT_MS} ms`).catch(
         (error: unknown) => {
           // A client that connects after its deadline is closed then, not left holding the process open.
@@ -113,7 +117,7 @@ export async function openSession(peerName: PeerName, options: SessionOptions): 
         `the generator was still writing ${GENERATOR_GRACE_MS} ms after its time: nothing reads the device?`,
       );
       const [sent] = await Promise.all([finished, hooks.during?.(generator)]);
-      await waitAtMost(Promise.all(checkers.map((c) => c.reached(sent.lines))), DRAIN_TIMEOUT_MS);
+      await waitAtMost(Promise.all(checkers.map((c) => c.reached(sent.lines))), options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
       const drainedNs = Number(process.hrtime.bigint());
       await generator.terminate();
       generator = null;

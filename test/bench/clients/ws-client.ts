@@ -6,8 +6,20 @@ import { decodeServerMessage } from '../../../server/wire/protocol.js';
 import type { LineChecker } from '../line-checker.js';
 import type { BenchClient } from '../peers/peer.js';
 
-/** Connects to `url` (ws://host:port/ws); resolves after the server's hello. */
-export function connectWs(url: string, checker: LineChecker): Promise<BenchClient> {
+/** What the server's hello said: the stream's id and the offset of the first byte that follows. */
+export interface HelloInfo {
+  stream: string;
+  offset: number;
+  mode: string;
+}
+
+/** A WebSocket bench client, with its hello. */
+export interface WsBenchClient extends BenchClient {
+  readonly hello: HelloInfo;
+}
+
+/** Connects to `url` (ws://host:port/ws, with any query); resolves after the server's hello. */
+export function connectWs(url: string, checker: LineChecker): Promise<WsBenchClient> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     ws.once('error', reject);
@@ -24,6 +36,7 @@ export function connectWs(url: string, checker: LineChecker): Promise<BenchClien
         ws.off('error', reject);
         ws.on('error', () => undefined); // a reset at teardown is expected; the checker has the counts
         resolve({
+          hello: { stream: message.stream, offset: message.offset, mode: message.mode },
           pause: () => ws.pause(),
           resume: () => ws.resume(),
           send: (bytes) => ws.send(bytes, { binary: true }),

@@ -25,6 +25,12 @@ const RSS_SAMPLE_MS = 50;
 const MIB = 1024 * 1024;
 /** Runs of this figure by default: each takes ~20 s per peer, so 3 rather than 5. */
 const LONG_FIGURE_RUNS = 3;
+/**
+ * serialdeck's clients here are `live`: this figure measures skipping a client that stopped
+ * reading (the page's mode). A lossless client would lag instead, fed from disk (throughput-64
+ * and catch-up measure that).
+ */
+const SESSION = { clients: CLIENTS, lineBytes: LINE_BYTES, recordLatency: true, connect: { mode: 'live' } } as const;
 
 /** The slow-client figure with the device sending `kibPerSecond`; `id` names it for --only. */
 export function stallFigure(id: string, kibPerSecond: number, peers?: readonly PeerName[]): Figure {
@@ -67,7 +73,7 @@ interface Baseline {
 }
 
 async function runBaseline(peer: PeerName, scale: RunScale, linesPerSecond: number): Promise<Baseline> {
-  const session = await openSession(peer, { clients: CLIENTS, lineBytes: LINE_BYTES, recordLatency: true });
+  const session = await openSession(peer, SESSION);
   try {
     const durationMs = scale.quick ? QUICK.baseline : BASELINE_MS;
     const run = await session.run({ lineBytes: LINE_BYTES, linesPerSecond, durationMs });
@@ -86,7 +92,7 @@ async function runStalled(
   id: string,
 ): Promise<Metrics> {
   const t = scale.quick ? QUICK : { pre: PRE_MS, stall: STALL_MS, post: POST_MS };
-  const session = await openSession(peer, { clients: CLIENTS, lineBytes: LINE_BYTES, recordLatency: true });
+  const session = await openSession(peer, SESSION);
   try {
     const pid = session.peer.pid;
     const slow = session.clients[0];

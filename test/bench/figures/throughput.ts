@@ -1,7 +1,11 @@
-// Throughput device → N clients, flat out, every line sequence-checked; for 10 clients also the
-// server's CPU per MiB relayed and its RSS under load.
+// Throughput device → N clients, flat out, every line sequence-checked; with 10 clients also the
+// server's CPU per MiB relayed and its RSS under load. serialdeck's clients are lossless (the
+// default): one that falls behind lags, fed from the capture on disk, instead of being skipped;
+// the floor slows the device instead. So the slowest client's rate is compared, over the time it
+// took to receive everything, and a skipped line counts as not delivered.
 import { cpuSeconds, sampleRss, type RssSampler } from '../proc-stats.js';
 import { openSession } from '../session.js';
+import type { PeerName } from '../peers/peer.js';
 import { metric, type Figure } from './figure.js';
 import { integrityErrorBytes, relayedMiB, slowestMiBps } from './run-results.js';
 
@@ -12,31 +16,54 @@ const DURATION_MS = 3000;
 const QUICK_DURATION_MS = 200;
 /** RSS sampling interval, in ms: fine enough to catch a peak within a 3 s run. */
 const RSS_SAMPLE_MS = 50;
+/**
+ * Longest the clients may take to have everything after the device stops, in ms. A lossless
+ * client behind the device is still being fed from disk then; this bounds a run whose clients
+ * never catch up (what is missing at the deadline counts as not delivered).
+ */
+const LOSSLESS_DRAIN_MS = 60_000;
 
-/** The throughput figure for `clients` clients (1 and 10 are reported). */
-export function throughputFigure(clients: number): Figure {
-  const id = `throughput-${clients}`;
+/** A throughput figure's shape. */
+export interface ThroughputSpec {
+  clients: number;
+  /** Line length, in bytes (default LINE_BYTES). */
+  lineBytes?: number;
+  /** Id for --only (default `throughput-<clients>`). */
+  id?: string;
+  /** Report CPU per MiB and RSS under load. */
+  resources?: boolean;
+  /** Peers (default: DEFAULT_PEERS). */
+  peers?: readonly PeerName[];
+}
+
+/** The throughput figure for `spec` (1 and 10 clients with 1 KiB lines, 10 with 64-byte lines are reported). */
+export function throughputFigure(spec: ThroughputSpec): Figure {
+  const { clients, resources = false } = spec;
+  const lineBytes = spec.lineBytes ?? LINE_BYTES;
+  const id = spec.id ?? `throughput-${clients}`;
   const who = clients === 1 ? '1 client' : `${clients} clients`;
-  const withResources = clients > 1;
-  return {
+  const lines = lineBytes === LINE_BYTES ? '' : `, ${lineBytes}-byte lines`;
+  const figure: Figure = {
     id,
-    title: `Throughput, device → ${who} (flat out, ${LINE_BYTES}-byte lines)`,
+    title: `Throughput, device → ${who} (flat out, ${lineBytes}-byte lines)`,
     metrics: [
-      metric(`${id}.mibs`, `Throughput to ${who}, slowest client`, 'MiB/s', 1),
-      metric(`${id}.errors`, `Lost + reordered + corrupted bytes (${who})`, 'B', 0, 'sum', false),
-      ...(withResources
+      metric(`${id}.mibs`, `Throughput to ${who}${lines}, slowest client`, 'MiB/s', 1),
+      metric(`${id}.errors`, `Lost + reordered + corrupted bytes (${who}${lines})`, 'B', 0, 'sum', false),
+      metric(`${id}.skipped`, `Bytes skipped with a notice (${who}${lines})`, 'B', 0, 'sum', false),
+      metric(`${id}.lag`, `Slowest client done after the device (${who}${lines})`, 's', 2),
+      ...(resources
         ? [
-            metric(`${id}.cpu`, `Server CPU per MiB relayed (${who})`, 'CPU ms/MiB', 1),
-            metric(`${id}.rss`, `Server RSS under load (${who})`, 'MiB', 1),
+            metric(`${id}.cpu`, `Server CPU per MiB relayed (${who}${lines})`, 'CPU ms/MiB', 1),
+            metric(`${id}.rss`, `Server RSS under load (${who}${lines})`, 'MiB', 1),
           ]
         : []),
     ],
     async measure(peer, scale) {
-      const session = await openSession(peer, { clients, lineBytes: LINE_BYTES, recordLatency: false });
+      const session = await openSession(peer, { clients, lineBytes, recordLatency: false, drainTimeoutMs: LOSSLESS_DRAIN_MS });
       try {
         const probe: { cpuAtGo: number; rss: RssSampler | null } = { cpuAtGo: 0, rss: null };
         const run = await session.run(
-          { lineBytes: LINE_BYTES, linesPerSecond: 0, durationMs: scale.quick ? QUICK_DURATION_MS : DURATION_MS },
+          { lineBytes, linesPerSecond: 0, durationMs: scale.quick ? QUICK_DURATION_MS : DURATION_MS },
           {
             onGo: () => {
               probe.cpuAtGo = cpuSeconds(session.peer.pid);
@@ -44,16 +71,21 @@ export function throughputFigure(clients: number): Figure {
             },
           },
         );
+        // CPU up to the last client's last line: a lossless server is still feeding laggards after the device stops.
         const cpu = cpuSeconds(session.peer.pid) - probe.cpuAtGo;
         const rssMax = probe.rss?.stop() ?? Number.NaN;
+        const lastLineNs = Math.max(...run.received.map((c) => c.lastLineNs));
         return {
           [`${id}.mibs`]: slowestMiBps(run),
           [`${id}.errors`]: integrityErrorBytes(run.received),
-          ...(withResources ? { [`${id}.cpu`]: (cpu * 1000) / relayedMiB(run), [`${id}.rss`]: rssMax } : {}),
+          [`${id}.skipped`]: run.received.reduce((sum, c) => sum + c.announcedSkippedBytes, 0),
+          [`${id}.lag`]: Math.max(0, lastLineNs - run.sent.endNs) / 1e9,
+          ...(resources ? { [`${id}.cpu`]: (cpu * 1000) / relayedMiB(run), [`${id}.rss`]: rssMax } : {}),
         };
       } finally {
         await session.close();
       }
     },
   };
+  return spec.peers ? { ...figure, peers: spec.peers } : figure;
 }

@@ -14,12 +14,14 @@ export function startPeer(name: PeerName, devicePath: string): Promise<Peer> {
       return startSer2net(devicePath);
     case 'serialdeck':
       return startSerialdeck(devicePath);
+    case 'serialdeck-nocapture':
+      return startSerialdeck(devicePath, { capture: false });
   }
 }
 
 /** Why `name` cannot run here, or null when it can. */
 export function peerUnavailable(name: PeerName): string | null {
   if (name === 'ser2net' && !ser2netInstalled()) return 'not installed (apt-get install ser2net)';
-  if (name === 'serialdeck' && !serialdeckBuilt()) return 'not built (npm run build)';
+  if ((name === 'serialdeck' || name === 'serialdeck-nocapture') && !serialdeckBuilt()) return 'not built (npm run build)';
   return null;
 }
