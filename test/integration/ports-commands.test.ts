@@ -28,7 +28,8 @@ async function client(): Promise<TestClient> {
   await untilState(c, 'open');
   return c;
 }
-const post = (path: string, body: string | Uint8Array) => request(srv.url, path, { method: 'POST', body });
+const post = (path: string, body: string | Uint8Array) =>
+  request(srv.url, path, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body) });
 
 /** Most bytes that can sit between the server's write and the board's read (pty queues and socat's buffer), in bytes: generous. */
 const IN_FLIGHT_BYTES = 256 * 1024;
