@@ -181,7 +181,8 @@ describe('kill -9 of the server mid-stream', () => {
       .then(() => true, () => false);
     expect.soft(toldWhileQuiet, 'a client resuming inside the lost gap gets its skipped notice without waiting for new output').toBe(true);
 
-    // The board talks again after the restart.
+    // The board talks again after the restart, once the device is open (opening a tty flushes its queue).
+    await untilState(resumed, 'open');
     const fresh = numberedLines(9_000_000, 32, 64, 'new!');
     await board.board.write(fresh);
     await resumed.until(() => resumed.bytes().includes(fresh.subarray(-64)), 'the new lines');
