@@ -2,7 +2,10 @@
 // API, the WebSocket and a resuming client all report the new start; downloads of a time range
 // and of an offset range hold exactly the bytes that arrived in it, as raw bytes, a timestamped
 // text log and NDJSON, offered as an attachment; malformed download queries get 400 and a reason.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { READ_BATCH_MAX_BYTES } from '../../server/serial/read-batcher.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { segmentBytesFor } from '../../server/ports/served-port.js';
 import { getPort, messagesOf, numberedLines, request, untilState } from '../helpers/ports-api.js';
@@ -68,6 +71,13 @@ describe('retention', () => {
     expect
       .soft(bytesOnDisk, `retention kept ${bytesOnDisk} bytes of a 1 MiB budget (segments should be ~${segmentBytes} bytes)`)
       .toBeGreaterThanOrEqual(MiB - 2 * segmentBytes);
+    // The cause, when it is not: segment files larger than their size (a whole flush written to one file).
+    const segmentFiles = (await readdir(join(srv.dataDir, 'ports', 'r'))).filter((name) => name.endsWith('.cap'));
+    expect(segmentFiles.length).toBeGreaterThan(0);
+    for (const name of segmentFiles) {
+      const { size } = await stat(join(srv.dataDir, 'ports', 'r', name));
+      expect.soft(size, `${name} is ${size} bytes; segments rotate at ${segmentBytes}`).toBeLessThanOrEqual(segmentBytes + READ_BATCH_MAX_BYTES + 1024);
+    }
     await viewer.until(() => messagesOf(viewer, 'capture').at(-1)?.capture.start === start, 'a capture message with the final start');
     const legacy = (await request(srv.url, 'api/status')).json<{ stream: { start: number } }>();
     expect(legacy.stream.start).toBe(start);
