@@ -177,6 +177,34 @@ export async function sendLine(page: Page, line: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** A page whose scripts are held by the debugger (see stallScripts). */
+export interface StalledPage {
+  /** True once a script of the page actually stopped (the pause takes effect when the page next runs script). */
+  paused(): boolean;
+  /** Lets the page's scripts run again; everything that queued up meanwhile runs then. */
+  resume(): Promise<void>;
+}
+
+/**
+ * Stops the page's JavaScript at the next statement it runs (CDP Debugger.pause), as a tab that cannot keep
+ * up would be: it renders and acks nothing until resume(). The browser still receives on its sockets.
+ */
+export async function stallScripts(page: Page): Promise<StalledPage> {
+  const cdp = await page.context().newCDPSession(page);
+  let paused = false;
+  cdp.on('Debugger.paused', () => (paused = true));
+  await cdp.send('Debugger.enable');
+  await cdp.send('Debugger.pause');
+  return {
+    paused: () => paused,
+    async resume() {
+      if (paused) await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable'); // also drops a pause not taken yet
+      await cdp.detach();
+    },
+  };
+}
+
 /** Saves a full-page screenshot as test/artifacts/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
