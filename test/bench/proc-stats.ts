@@ -53,3 +53,11 @@ export function sampleRss(pid: number, intervalMs: number): RssSampler {
     },
   };
 }
+
+/** Bytes `pid` has read through read-like system calls so far (`rchar` of /proc/<pid>/io: files, sockets and ttys alike). */
+export function readCharsBytes(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const match = /^rchar:\s+(\d+)$/m.exec(io);
+  if (!match) throw new Error(`no rchar for pid ${pid}`);
+  return Number(match[1]);
+}

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withDeadline } from '../deadline.js';
 import { LineChecker } from '../line-checker.js';
-import { sampleRss } from '../proc-stats.js';
+import { readCharsBytes, rssMiB, sampleRss } from '../proc-stats.js';
 import { connectWs } from '../clients/ws-client.js';
 import { WS_PATH } from '../../../server/wire/protocol.js';
 import { captureStream, CAPTURED_LINE_BYTES } from './captured-stream.js';
@@ -36,7 +36,9 @@ export const catchUpFigure: Figure = {
     metric('catch-up.seconds', 'Time to receive the whole stream', 's', 2, 'median', false),
     metric('catch-up.errors', 'Lost + reordered + corrupted bytes (catch-up)', 'B', 0, 'sum', false),
     metric('catch-up.skipped', 'Bytes skipped with a notice (catch-up)', 'B', 0, 'sum', false),
+    metric('catch-up.rssBefore', 'Server RSS before the catch-up', 'MiB', 1, 'median', false),
     metric('catch-up.rss', 'Server RSS during the catch-up (peak)', 'MiB', 1, 'median', false),
+    metric('catch-up.readRatio', 'Bytes the server read (rchar) ÷ bytes it delivered', '×', 2, 'median', false),
     metric('catch-up.direct', 'Reference: the segment files read straight (fs.readFile, no server)', 'MiB/s', 0, 'median', false),
   ],
   async measure(_peer, scale) {
@@ -45,6 +47,8 @@ export const catchUpFigure: Figure = {
       const { peer, sent } = stream;
       const checker = new LineChecker(CAPTURED_LINE_BYTES, false);
       const url = `${peer.origin.replace(/^http/, 'ws')}${WS_PATH}/${encodeURIComponent(stream.portId)}?offset=0&stream=${encodeURIComponent(stream.streamId)}`;
+      const rssBefore = rssMiB(peer.pid);
+      const readBefore = readCharsBytes(peer.pid);
       const rss = sampleRss(peer.pid, RSS_SAMPLE_MS);
       const startNs = Number(process.hrtime.bigint());
       const client = await connectWs(url, checker);
@@ -56,6 +60,7 @@ export const catchUpFigure: Figure = {
         client.close();
       }
       const peak = rss.stop();
+      const readBytes = readCharsBytes(peer.pid) - readBefore;
       const result = checker.finish(sent.lines);
       const seconds = (result.lastLineNs - startNs) / 1e9;
       return {
@@ -63,7 +68,9 @@ export const catchUpFigure: Figure = {
         'catch-up.seconds': seconds,
         'catch-up.errors': integrityErrorBytes([result]),
         'catch-up.skipped': result.announcedSkippedBytes,
+        'catch-up.rssBefore': rssBefore,
         'catch-up.rss': peak,
+        'catch-up.readRatio': readBytes / result.rawBytes,
         'catch-up.direct': peer.dataDir ? await readStraightMiBps(peer.dataDir) : null,
       };
     } finally {

@@ -51,6 +51,7 @@ export function throughputFigure(spec: ThroughputSpec): Figure {
       metric(`${id}.errors`, `Lost + reordered + corrupted bytes (${who}${lines})`, 'B', 0, 'sum', false),
       metric(`${id}.skipped`, `Bytes skipped with a notice (${who}${lines})`, 'B', 0, 'sum', false),
       metric(`${id}.lag`, `Slowest client done after the device (${who}${lines})`, 's', 2),
+      metric(`${id}.device`, `Device rate: what the server read (${who}${lines})`, 'MiB/s', 1),
       ...(resources
         ? [
             metric(`${id}.cpu`, `Server CPU per MiB relayed (${who}${lines})`, 'CPU ms/MiB', 1),
@@ -80,6 +81,7 @@ export function throughputFigure(spec: ThroughputSpec): Figure {
           [`${id}.errors`]: integrityErrorBytes(run.received),
           [`${id}.skipped`]: run.received.reduce((sum, c) => sum + c.announcedSkippedBytes, 0),
           [`${id}.lag`]: Math.max(0, lastLineNs - run.sent.endNs) / 1e9,
+          [`${id}.device`]: relayedMiB(run) / ((run.sent.endNs - run.sent.startNs) / 1e9),
           ...(resources ? { [`${id}.cpu`]: (cpu * 1000) / relayedMiB(run), [`${id}.rss`]: rssMax } : {}),
         };
       } finally {
