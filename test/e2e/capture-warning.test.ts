@@ -1,0 +1,112 @@
+// The capture-paused warning, on a real full disk: the server's data directory is on a 1 MiB tmpfs (the
+// tests run as root), a ballast file fills it, and the board on a socat pty keeps talking. The page warns
+// that capture is paused and why, the console keeps working, and the warning goes once the ballast is
+// deleted and the capture resumes by itself.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/start.js';
+import { launchBrowser, openPage, poll, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+
+/** Wait for the capture to pause or resume, in ms: it flushes every second and retries a full disk every 2 s; the rest is margin. */
+const CAPTURE_CHANGE_MS = 15_000;
+
+let browser: Browser | undefined;
+let mountPoint = '';
+let pair: PtyPair | undefined;
+let server: RunningServer | undefined;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  mountPoint = await mkdtemp(join(tmpdir(), 'serialdeck-e2e-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+  } catch (error) {
+    await rm(mountPoint, { recursive: true, force: true });
+    mountPoint = '';
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`this test mounts a 1 MiB tmpfs and needs root (CAP_SYS_ADMIN): run the tests as root. mount said: ${detail}`);
+  }
+});
+
+afterEach(async () => {
+  await context?.close();
+  await server?.close();
+  await pair?.close();
+  context = server = pair = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (!mountPoint) return;
+  try {
+    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
+  } finally {
+    await rm(mountPoint, { recursive: true, force: true });
+  }
+});
+
+/** Fills the file system holding `dir` with one file until ENOSPC; returns its path. */
+async function fillDisk(dir: string): Promise<string> {
+  const path = join(dir, 'ballast');
+  const handle = await open(path, 'w');
+  const block = new Uint8Array(16 * 1024);
+  try {
+    for (;;) await handle.write(block);
+  } catch (error) {
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    await handle.close();
+  }
+  return path;
+}
+
+/** `count` numbered lines of about 64 bytes: enough to need disk pages a full tmpfs no longer has. */
+function lines(tag: string, count: number): string {
+  let text = '';
+  for (let n = 0; n < count; n++) text += `${tag}-${String(n).padStart(5, '0')} ${'.'.repeat(48)}\r\n`;
+  return text;
+}
+
+describe('capture paused warning', () => {
+  it('warns with the reason while the data directory is full, keeps the console working, and clears once space returns', async () => {
+    if (!browser) throw new Error('beforeAll did not launch the browser');
+    pair = await createPtyPair();
+    server = await startServer({ dataDir: join(mountPoint, 'data'), ports: [{ path: pair.devicePath, name: 'bench' }] });
+    const opened = await openPage(browser, server.url);
+    context = opened.context;
+    const { page } = opened;
+    await waitForState(page, 'open');
+    await pair.board.write('capturing\r\n');
+    await waitForScreen(page, /^capturing$/m);
+    const warning = page.locator('#capture-warning');
+    expect(await warning.isVisible()).toBe(false);
+
+    // The disk fills up; the board goes on talking.
+    const ballast = await fillDisk(mountPoint);
+    await pair.board.write(lines('while-full', 1024));
+    await warning.waitFor({ state: 'visible', timeout: CAPTURE_CHANGE_MS });
+    expect(await warning.getAttribute('role')).toBe('status');
+    expect(await warning.textContent()).toMatch(/^capture paused: .*(ENOSPC|no space left)/i);
+    await poll(() => page.locator('#port option[value="bench"]').textContent()).toMatch(/capture paused/);
+    expect(await page.locator('#port-dot').getAttribute('data-capture')).toBe('paused');
+    // The console is not the capture: it keeps showing the board.
+    await waitForScreen(page, /^while-full-01023 \.+$/m);
+    await pair.board.write('still live\r\n');
+    await waitForScreen(page, /^still live$/m);
+
+    // Space returns: the capture resumes by itself, and the warning goes.
+    await unlink(ballast);
+    await warning.waitFor({ state: 'hidden', timeout: CAPTURE_CHANGE_MS });
+    await poll(() => page.locator('#port option[value="bench"]').textContent()).not.toMatch(/capture paused/);
+    expect(await page.locator('#port-dot').getAttribute('data-capture')).not.toBe('paused');
+    await pair.board.write('captured again\r\n');
+    await waitForScreen(page, /^captured again$/m);
+    expect(opened.errors.map(String)).toEqual([]);
+  });
+});
