@@ -353,14 +353,24 @@ export class CaptureStore {
     this.pendingBytes = 0;
     this.pendingDataStart = null;
     this.diskBusy = true;
+    let written = 0; // records of the batch already on disk
     try {
-      const segment = await this.segmentForWrite();
-      const encoded = encodeRecords(batch);
-      const pos = segment.index.fileBytes;
-      await writeAll(segment.handle, encoded, pos);
-      segment.index.noteEncoded(encoded, pos);
+      // A batch is cut where the current segment fills up, so segments keep close to their size
+      // (retention deletes whole segments: a flush of 1 MiB into a 128 KiB segment would defeat it).
+      while (written < batch.length) {
+        const segment = await this.segmentForWrite();
+        const room = this.options.segmentMaxBytes - segment.index.fileBytes;
+        let end = written + 1; // at least one record per write, however large
+        let bytes = encodedSize(batch[written]!);
+        while (end < batch.length && bytes + encodedSize(batch[end]!) <= room) bytes += encodedSize(batch[end++]!);
+        const encoded = encodeRecords(end - written === batch.length ? batch : batch.slice(written, end));
+        const pos = segment.index.fileBytes;
+        await writeAll(segment.handle, encoded, pos);
+        segment.index.noteEncoded(encoded, pos);
+        written = end;
+      }
     } catch (err) {
-      this.pause(describeError(err), batch);
+      this.pause(describeError(err), written === 0 ? batch : batch.slice(written));
       await this.abandonCurrent(); // now, on the chain: a close() queued next must not seal a torn tail
     } finally {
       this.diskBusy = false;
@@ -613,4 +623,9 @@ function encodeEvent(event: CaptureEvent): Uint8Array {
   if (bytes && bytes.length <= MAX_EVENT_JSON_BYTES) return bytes;
   const type = String(event.type).slice(0, MAX_SOURCE_CHARS);
   return encoder.encode(JSON.stringify({ type, truncated: true, jsonBytes: bytes?.length ?? null }));
+}
+
+/** Bytes a record takes on disk (its header and payload; a write's source is part of its payload). */
+function encodedSize(record: PendingRecord): number {
+  return RECORD_HEADER_BYTES + record.bytes.byteLength + (record.source === null ? 0 : Buffer.byteLength(record.source));
 }

@@ -106,6 +106,9 @@ export class Channel {
   /** Up to `maxBytes` from disk at `offset` (before the memory ring); `offset` in the result is past any gap. */
   readDisk(offset: number, maxBytes: number): Promise<{ offset: number; chunks: Uint8Array[] }> {
     if (!this.capture) return Promise.resolve({ offset: Math.max(offset, this.memory.start), chunks: [] });
+    // The gap a crash left holds no bytes and never will: step over it now, not once new data follows it.
+    const lost = this.capture.lostOnOpen;
+    if (lost && offset >= lost.from && offset < lost.to) return Promise.resolve({ offset: lost.to, chunks: [] });
     return this.capture.readData(offset, maxBytes);
   }
 

@@ -161,8 +161,8 @@ export type PortCommand = (
     }
 ) & { id?: number };
 
-/** Result of decoding one text frame: the message, or a reason it is not one. */
-export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string };
+/** Result of decoding one text frame: the message, or a reason it is not one (with the command's `id` when it carried a valid one, so the refusal can answer it). */
+export type Decoded<T> = { ok: true; message: T } | { ok: false; error: string; id?: number };
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -191,7 +191,10 @@ export function decodePortCommand(value: unknown): Decoded<PortCommand> {
   if (value.id !== undefined && !isCount(value.id))
     return { ok: false, error: `${String(value.type)}: id must be a non-negative integer` };
   const decoded = decodeCommandFields(value);
-  if (decoded.ok && value.id !== undefined) decoded.message.id = value.id as number;
+  if (value.id !== undefined) {
+    if (decoded.ok) decoded.message.id = value.id as number;
+    else decoded.id = value.id as number;
+  }
   return decoded;
 }
 

@@ -161,7 +161,12 @@ export class PortFanOut {
     if (bytes.byteLength > MAX_CONTROL_BYTES)
       return client.stream.sendControl({ type: 'error', code: 'too-big', message: `control message over ${MAX_CONTROL_BYTES} bytes` });
     const decoded = decodeClientMessage(this.decoder.decode(bytes));
-    if (!decoded.ok) return client.stream.sendControl({ type: 'error', code: 'bad-message', message: decoded.error });
+    if (!decoded.ok) {
+      // A command that carried an id is answered by it, like any other refusal; anything else gets an error.
+      if (decoded.id !== undefined)
+        return client.stream.sendControl({ type: 'result', id: decoded.id, ok: false, code: 'bad-request', message: decoded.error });
+      return client.stream.sendControl({ type: 'error', code: 'bad-message', message: decoded.error });
+    }
     this.control(client, decoded.message);
   }
 

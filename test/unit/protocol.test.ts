@@ -122,3 +122,11 @@ describe('protocol module', () => {
     expect(LINE_ENDINGS).toEqual({ none: '', lf: '\n', cr: '\r', crlf: '\r\n' });
   });
 });
+
+describe('protocol: refusals keep the command id', () => {
+  it('returns the id of a refused command so its sender can be answered', () => {
+    expect(decodeClientMessage('{"type":"set-baud","baudRate":0,"id":9}')).toMatchObject({ ok: false, id: 9 });
+    expect(decodeClientMessage('{"type":"set-baud","baudRate":0}')).not.toHaveProperty('id');
+    expect(decodeClientMessage('{"type":"set-baud","baudRate":0,"id":-2}')).not.toHaveProperty('id');
+  });
+});
