@@ -89,7 +89,8 @@ describe('keyboard and screen-reader access', () => {
   });
 
   it('reaches every toolbar control with Tab, in order, and operates them from the keyboard', async () => {
-    const server = await serve();
+    // Two ports, so the port picker is enabled (with one there is nothing to pick, and it is skipped).
+    const server = await serve({ ports: ['demo', { path: 'demo', name: 'second demo' }] });
     const page = await openConsole(server.url);
     // Start where a person would: click the page's heading (not focusable), then Tab from there.
     await page.locator('h1').click();
@@ -100,7 +101,20 @@ describe('keyboard and screen-reader access', () => {
       await page.keyboard.press('Tab');
       visited.push(await focusedControl(page));
     }
-    const expected = ['baud', 'mode', 'line-ending', 'search-open', 'clear', 'reconnect', 'reset', 'summary', 'line-input', 'send'];
+    const expected = [
+      'port',
+      'baud',
+      'mode',
+      'line-ending',
+      'search-open',
+      'clear',
+      'reconnect',
+      'reset',
+      'download-toggle',
+      'summary',
+      'line-input',
+      'send',
+    ];
     expect(visited.filter((id) => expected.includes(id))).toEqual(expected);
 
     // Shift+Tab walks back to Clear; Enter on it clears the console.
@@ -111,6 +125,34 @@ describe('keyboard and screen-reader access', () => {
     expect(await focusedControl(page)).toBe('clear');
     await page.keyboard.press('Enter');
     await waitForScreenWithout(page, 'READY');
+
+    // The Download menu opens from the keyboard, its links are next in Tab order, and Escape closes it onto its button.
+    await page.locator('#download-toggle').focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#download-menu').isVisible()).toBe(true);
+    expect(await page.locator('#download-toggle').getAttribute('aria-expanded')).toBe('true');
+    const inMenu: string[] = [];
+    for (let i = 0; i < 8 && !inMenu.includes('download-everything'); i++) {
+      await page.keyboard.press('Tab');
+      inMenu.push(await focusedControl(page));
+    }
+    expect(inMenu).toEqual([
+      'download-format',
+      'download-last-minute',
+      'download-last-10-minutes',
+      'download-last-hour',
+      'download-since-open',
+      'download-everything',
+    ]);
+    await page.keyboard.press('Escape');
+    await poll(() => page.locator('#download-menu').isVisible()).toBe(false);
+    expect(await focusedControl(page)).toBe('download-toggle');
+
+    // The port picker switches ports from the keyboard.
+    await page.locator('#port').focus();
+    await page.keyboard.press('ArrowDown');
+    await poll(() => page.evaluate(() => window.serialdeck?.port())).toBe('second-demo');
+    await poll(() => page.evaluate(() => window.location.hash)).toBe('#/second-demo');
 
     // The mode selector works from the keyboard as well.
     await page.locator('#mode').focus();
@@ -145,6 +187,8 @@ describe('keyboard and screen-reader access', () => {
       return { role: String(node?.role?.value ?? ''), name: String(node?.name?.value ?? '') };
     };
     const wanted: Array<[string, string, RegExp]> = [
+      ['#port', 'combobox', /^port/i],
+      ['#download-toggle', 'button', /^download$/i],
       ['#baud', 'combobox', /baud/i],
       ['#mode', 'combobox', /mode/i],
       ['#line-ending', 'combobox', /line ending/i],

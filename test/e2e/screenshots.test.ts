@@ -1,6 +1,7 @@
-// Screenshots of the page on a fresh demo board, at desktop and phone width, saved to test/artifacts/
-// (gitignored) for people and CI to look at; docs/screenshot.png in the README is one of these, copied
-// by hand. Each also checks the layout fits its width, since nobody looks at every screenshot.
+// Screenshots of the page on a fresh demo board (served beside a second one, so the port picker has a
+// choice), at desktop and phone width, with and without the Download menu open, saved to test/artifacts/
+// (gitignored) for people and CI to look at; docs/screenshot.png in the README is desktop-1280x800,
+// copied by hand. Each also checks the layout fits its width, since nobody looks at every screenshot.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
@@ -9,6 +10,7 @@ import {
   launchBrowser,
   openPage,
   PHONE,
+  poll,
   screenshot,
   sendLine,
   startServer,
@@ -21,7 +23,10 @@ let server: RunningServer | undefined;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  await Promise.all([launchBrowser().then((b) => (browser = b)), startServer().then((s) => (server = s))]);
+  await Promise.all([
+    launchBrowser().then((b) => (browser = b)),
+    startServer({ ports: ['demo', { path: 'demo', name: 'bench demo' }] }).then((s) => (server = s)),
+  ]);
 });
 
 afterEach(async () => {
@@ -49,8 +54,69 @@ function layout(page: Page) {
     viewportWidth: document.documentElement.clientWidth,
     controls: [...document.querySelectorAll<HTMLElement>('header button, header select, header summary, #line-input, #send')]
       .filter((el) => el.checkVisibility())
-      .map((el) => ({ id: el.id || el.tagName.toLowerCase(), right: Math.round(el.getBoundingClientRect().right) })),
+      .map((el) => {
+        const box = el.getBoundingClientRect();
+        return { id: el.id || el.tagName.toLowerCase(), left: Math.round(box.left), right: Math.round(box.right) };
+      }),
   }));
+}
+
+/** The box of `selector` in CSS px, rounded, or null when it is not shown. */
+function boxOf(page: Page, selector: string) {
+  return page.locator(selector).evaluate((el) => {
+    if (!el.checkVisibility()) return null;
+    const box = el.getBoundingClientRect();
+    return { left: Math.round(box.left), right: Math.round(box.right), top: Math.round(box.top), bottom: Math.round(box.bottom) };
+  });
+}
+
+/** Opens the Download menu and checks it, and every link and the format in it, lie inside the viewport. */
+async function openDownloadMenu(page: Page, viewport: { width: number; height: number }): Promise<void> {
+  await page.getByRole('button', { name: 'Download' }).click();
+  await poll(() => page.locator('#download-menu').isVisible()).toBe(true);
+  for (const selector of ['#download-menu', '#download-format', '#download-last-minute', '#download-everything']) {
+    const box = await boxOf(page, selector);
+    expect(box, selector).not.toBeNull();
+    expect(box?.left, selector).toBeGreaterThanOrEqual(0);
+    expect(box?.right, selector).toBeLessThanOrEqual(viewport.width);
+    expect(box?.bottom, selector).toBeLessThanOrEqual(viewport.height);
+  }
+  const { scrollWidth, viewportWidth } = await layout(page);
+  expect(scrollWidth).toBeLessThanOrEqual(viewportWidth);
+  expect(await cutOffSelects(page, '#download-menu select')).toEqual([]);
+}
+
+/**
+ * Visible selects under `selector` whose chosen option's label is wider than the room the select gives it
+ * (its width less its padding, which holds the chevron): the label is cut off on screen.
+ */
+function cutOffSelects(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const measure = document.createElement('canvas').getContext('2d');
+    if (!measure) throw new Error('no 2d canvas');
+    return [...document.querySelectorAll<HTMLSelectElement>(sel)]
+      .filter((select) => select.checkVisibility())
+      .flatMap((select) => {
+        const style = getComputedStyle(select);
+        measure.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const label = select.selectedOptions[0]?.textContent ?? '';
+        const needs = Math.ceil(measure.measureText(label).width);
+        const room = Math.floor(select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+        return needs > room ? [`#${select.id}: "${label}" needs ${needs} px, has ${room} px`] : [];
+      });
+  }, selector);
+}
+
+/** The port picker is shown whole, enabled (two ports), with the shown port's name and state. */
+async function checkPicker(page: Page, width: number): Promise<void> {
+  await poll(() => page.locator('#port option').count()).toBe(2);
+  expect(await page.locator('#port').isEnabled()).toBe(true);
+  expect(await page.locator('#port option:checked').textContent()).toMatch(/^demo\b.*\bopen\b/);
+  const box = await boxOf(page, '#port');
+  expect(box?.left).toBeGreaterThanOrEqual(0);
+  expect(box?.right).toBeLessThanOrEqual(width);
+  expect(await boxOf(page, '#port-dot')).not.toBeNull();
+  expect(await cutOffSelects(page, 'header select')).toEqual([]);
 }
 
 describe('screenshots', () => {
@@ -70,8 +136,13 @@ describe('screenshots', () => {
 
     const { scrollWidth, viewportWidth, controls } = await layout(page);
     expect(scrollWidth).toBeLessThanOrEqual(viewportWidth);
-    expect(controls.filter((c) => c.right > DESKTOP.width)).toEqual([]);
+    expect(controls.map((c) => c.id)).toEqual(expect.arrayContaining(['port', 'download-toggle']));
+    expect(controls.filter((c) => c.right > DESKTOP.width || c.left < 0)).toEqual([]);
+    await checkPicker(page, DESKTOP.width);
     await screenshot(page, 'desktop-1280x800');
+
+    await openDownloadMenu(page, DESKTOP);
+    await screenshot(page, 'desktop-1280x800-download-menu');
   });
 
   it('phone 390×844: the toolbar and input fit the width, nothing scrolls sideways', async () => {
@@ -81,8 +152,14 @@ describe('screenshots', () => {
 
     const { scrollWidth, viewportWidth, controls } = await layout(page);
     expect(scrollWidth).toBeLessThanOrEqual(viewportWidth);
-    expect(controls.map((c) => c.id)).toEqual(expect.arrayContaining(['baud', 'mode', 'line-ending', 'clear', 'line-input']));
-    expect(controls.filter((c) => c.right > PHONE.width)).toEqual([]);
+    expect(controls.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['port', 'baud', 'mode', 'line-ending', 'clear', 'download-toggle', 'line-input']),
+    );
+    expect(controls.filter((c) => c.right > PHONE.width || c.left < 0)).toEqual([]);
+    await checkPicker(page, PHONE.width);
     await screenshot(page, 'phone-390x844');
+
+    await openDownloadMenu(page, PHONE);
+    await screenshot(page, 'phone-390x844-download-menu');
   });
 });
