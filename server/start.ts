@@ -11,6 +11,7 @@ import type { Config } from './config-types.js';
 import { createApp } from './http/app.js';
 import { PortRegistry } from './ports/registry.js';
 import type { ServedPort } from './ports/served-port.js';
+import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, type Verbosity } from './log.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
 import { WsGateway } from './ws/gateway.js';
@@ -31,8 +32,10 @@ export interface RunningServer {
 
 /** Things start() does not read from the config. */
 export interface StartOptions {
-  /** One line per notable event (capture recovery, watch errors, 500s); default: stderr. */
-  log?(line: string): void;
+  /** Where log lines go (default: stderr, see log.ts); tests collect them. */
+  log?(line: string, level: LogLevel): void;
+  /** How much to log (default normal). */
+  verbosity?: Verbosity;
   /** Where watch mode looks for device links (tests point it at a temporary directory). */
   watchDir?: string;
 }
@@ -41,7 +44,11 @@ export interface StartOptions {
 export async function start(input: Config | ConfigInput = {}, options: StartOptions = {}): Promise<RunningServer> {
   const config = isResolvedConfig(input) ? { ...input } : resolveConfig(input);
   if (config.token === null && !isLoopbackHost(config.host)) config.token = generateToken();
-  const log = options.log ?? ((line: string) => process.stderr.write(`serialdeck: ${line}\n`));
+  const sink: LogSink = options.log
+    ? (level, line) => options.log?.(line, level)
+    : stderrSink(process.env, (text) => process.stderr.write(text));
+  const logger = createLogger(options.verbosity ?? 'normal', sink);
+  const log = (line: string): void => logger.warn(line);
 
   // Listen first: a taken TCP port must fail before any device is opened (opening an Arduino resets it).
   const server = createServer((_req, res) => {
@@ -59,10 +66,11 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const fanOuts = new Map<string, PortFanOut>();
   const addFanOut = (port: ServedPort): void => {
     fanOuts.set(port.id, new PortFanOut(port, { readOnly: config.readOnly }));
+    logPort(port, logger);
   };
   for (const port of registry.list()) addFanOut(port);
   const gateway = new WsGateway(
-    { token: config.token, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients },
+    { token: config.token, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients, log: logger },
     (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
   );
   const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
@@ -74,7 +82,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const app = createApp({
     access: config,
     clientDir: findClientDir(),
-    log,
+    log: (line) => logger.error(line),
     api: {
       registry,
       readOnly: config.readOnly,
@@ -110,6 +118,20 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
         await serverClosed;
       })()),
   };
+}
+
+/** Logs a port's device events: state changes with their reasons (info), device errors (warn), and every command's refusal (debug). */
+function logPort(port: ServedPort, logger: Logger): void {
+  let last = '';
+  port.listen({
+    status: (device) => {
+      const line = `${device.state} ${device.path} at ${device.baudRate} baud${device.message ? `: ${device.message}` : ''}`;
+      if (line === last) return;
+      last = line;
+      (device.state === 'waiting' || device.state === 'restarting' ? logger.warn : logger.info)(`${port.id}: ${line}`);
+    },
+    error: (message) => logger.warn(`${port.id}: ${message}`),
+  });
 }
 
 /** Opens every configured port, and with config.watch the USB watch, named by config.ts's id rule. */

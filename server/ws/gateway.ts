@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isLoopbackHostHeader } from '../access/loopback.js';
 import { isOriginAllowed } from '../access/origin.js';
 import { isAuthorized } from '../access/token.js';
+import { withoutToken, type Logger } from '../log.js';
 import { CloseCode, MAX_WRITE_FRAME_BYTES, WS_PATH, type ServerMessage } from '../wire/protocol.js';
 import type { FanOutClient, PortFanOut } from './fan-out.js';
 
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   maxClients: number;
   /** Ping interval; a client that has not answered the previous ping by the next is dropped. */
   heartbeatMs?: number;
+  /** Clients arriving and leaving (info), refused connections (warn). */
+  log?: Logger;
 }
 
 interface Connection {
@@ -63,8 +66,14 @@ export class WsGateway {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const id = portIdOf(url.pathname);
     const fanOut = this.closing || id === undefined ? undefined : this.route(id);
-    if (!fanOut) return refuseUpgrade(socket, 404, 'Not Found');
-    if (this.options.token === null && !isLoopbackHostHeader(req.headers.host)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if (!fanOut) {
+      this.refused(req, 'no such port');
+      return refuseUpgrade(socket, 404, 'Not Found');
+    }
+    if (this.options.token === null && !isLoopbackHostHeader(req.headers.host)) {
+      this.refused(req, `Host ${JSON.stringify(req.headers.host ?? '')} is not loopback (DNS-rebinding guard)`);
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, req, url, fanOut));
   }
 
@@ -97,15 +106,28 @@ export class WsGateway {
   /** Checks are made after the handshake so a browser sees a close code it can act on (a refused upgrade is only "1006"). */
   private accept(ws: WebSocket, socket: Duplex, req: IncomingMessage, url: URL, fanOut: PortFanOut): void {
     ws.on('error', () => {}); // ws always emits 'close' after 'error'; cleanup happens there
-    if (!isOriginAllowed(req, this.options.allowedOrigins)) return ws.close(CloseCode.policyViolation, 'origin not allowed');
-    if (!isAuthorized(req, url, this.options.token)) return ws.close(CloseCode.policyViolation, 'token required');
-    if (this.connections.size >= this.options.maxClients) return ws.close(CloseCode.tryAgainLater, 'too many clients');
+    const refuse = (code: number, reason: string): void => {
+      this.refused(req, reason);
+      ws.close(code, reason);
+    };
+    if (!isOriginAllowed(req, this.options.allowedOrigins)) return refuse(CloseCode.policyViolation, 'origin not allowed');
+    if (!isAuthorized(req, url, this.options.token)) return refuse(CloseCode.policyViolation, 'token required');
+    if (this.connections.size >= this.options.maxClients) return refuse(CloseCode.tryAgainLater, 'too many clients');
     const connection: Connection = { ws, alive: true, client: null };
     this.connections.add(connection);
-    ws.on('pong', () => (connection.alive = true));
-    ws.on('close', () => this.connections.delete(connection));
     const source = `ws:${this.nextClientNumber++}@${req.socket.remoteAddress ?? 'unknown'}`;
+    const where = withoutToken(url.pathname);
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('close', (code) => {
+      this.connections.delete(connection);
+      this.options.log?.info(`${source} left ${where} (close code ${code})`);
+    });
     connection.client = fanOut.accept(ws, socket, url, source);
+    this.options.log?.info(`${source} connected to ${where} (${this.connections.size} connected)`);
+  }
+
+  private refused(req: IncomingMessage, reason: string): void {
+    this.options.log?.warn(`refused a WebSocket from ${req.socket.remoteAddress ?? 'unknown'} to ${withoutToken(req.url ?? '/')}: ${reason}`);
   }
 
   private beat(): void {

@@ -179,3 +179,23 @@ describe('connection query', () => {
     await client.close();
   });
 });
+
+describe('the log', () => {
+  it('tells device states, clients arriving and leaving, and refused connections, never the token', async () => {
+    const logs: string[] = [];
+    const server = await startTestServer({ host: '127.0.0.1', token: 'a-secret-for-logs' }, { logs });
+    servers.push(server);
+    const client = await connect(server.url, { query: 'token=a-secret-for-logs' });
+    await client.untilText('READY');
+    const refused = await connect(server.url, { query: 'token=wrong-token-here' });
+    await refused.closed;
+    await client.close();
+    const deadline = Date.now() + 5000;
+    while (!logs.some((line) => /left \/ws/.test(line)) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(logs.some((line) => /^demo: open demo at 115200 baud/.test(line))).toBe(true);
+    expect(logs.some((line) => /^ws:\d+@127\.0\.0\.1 connected to \/ws/.test(line))).toBe(true);
+    expect(logs.some((line) => /^refused a WebSocket from 127\.0\.0\.1 to \/ws\?token=…: token required$/.test(line))).toBe(true);
+    expect(logs.some((line) => /left \/ws \(close code 1005\)/.test(line))).toBe(true);
+    expect(logs.join('\n')).not.toMatch(/a-secret-for-logs|wrong-token-here/);
+  });
+});
