@@ -8,7 +8,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: 'client',
   base: './',
-  build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: true },
+  // No source maps: the package ships dist/ only, and a map must not point at sources it does not ship.
+  build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: false },
   server: {
     proxy: {
       '/ws': { target: 'ws://127.0.0.1:8080', ws: true },
