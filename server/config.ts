@@ -109,6 +109,15 @@ const MAX_LISTEN_PORT = 65535;
 const MAX_CLIENTS = 10_000;
 /** Shortest token, in characters: shorter ones are guessable over a LAN. */
 const MIN_TOKEN_CHARS = 8;
+/**
+ * Tokens that are publicly known, so refused whatever their length: the placeholder an old docs/serialdeck.service
+ * shipped, and words people leave in a template ("changeme", "your-token-here", "xxxxxxxx").
+ */
+const PLACEHOLDER_TOKEN = /change.?me|replace.?me|your.?token|placeholder|^(?:secret|password|token)$|^(.)\1*$/i;
+/** The end of the error that refuses a placeholder token (never echoing the token), with how to make a real one. */
+const PLACEHOLDER_REFUSAL =
+  `is a placeholder from an example, known to anyone: set a random one, e.g. from ` +
+  `node -e "console.log(crypto.randomBytes(24).toString('base64url'))"`;
 /** Scrollback range, in bytes: under 4 KiB is not a screenful; over 1 GiB will not fit in a Pi's memory. */
 const MIN_SCROLLBACK_BYTES = 4096;
 const MAX_SCROLLBACK_BYTES = 1024 * MiB;
@@ -288,12 +297,14 @@ class Resolver {
       const fromEnv = this.env.SERIALDECK_TOKEN;
       if (!fromEnv) return null; // SERIALDECK_TOKEN= (empty) also means none
       if (fromEnv.length < MIN_TOKEN_CHARS) throw new ConfigError(`SERIALDECK_TOKEN must be at least ${MIN_TOKEN_CHARS} characters`);
+      if (PLACEHOLDER_TOKEN.test(fromEnv)) throw new ConfigError(`SERIALDECK_TOKEN ${PLACEHOLDER_REFUSAL}`);
       return fromEnv;
     }
     if (typeof value !== 'string' || value.length < MIN_TOKEN_CHARS) {
       const got = typeof value === 'string' ? `${value.length}` : describeValue(value);
       return this.fail('token', `must be at least ${MIN_TOKEN_CHARS} characters, got ${got}`);
     }
+    if (PLACEHOLDER_TOKEN.test(value)) return this.fail('token', PLACEHOLDER_REFUSAL);
     return value;
   }
 

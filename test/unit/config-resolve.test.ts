@@ -231,6 +231,28 @@ describe('resolveConfig environment', () => {
     expect(() => resolveConfig({}, { env: { SERIALDECK_TOKEN: 'short' } })).toThrow('SERIALDECK_TOKEN must be at least 8 characters');
   });
 
+  // Bug: the shipped systemd unit carried SERIALDECK_TOKEN=change-me-to-a-long-random-string, long enough to be taken.
+  it.each(['change-me-to-a-long-random-string', 'CHANGEME-please', 'replace_me_now', 'your-token-here', 'placeholder', 'password', 'xxxxxxxx'])(
+    'refuses the placeholder token %j, from the environment or the file',
+    (placeholder) => {
+      const fromEnv = (): unknown => resolveConfig({}, { env: { SERIALDECK_TOKEN: placeholder } });
+      expect(fromEnv).toThrow(ConfigError);
+      expect(fromEnv).toThrow(/^SERIALDECK_TOKEN is a placeholder from an example, known to anyone: set a random one, e\.g\. from node -e /);
+      const fromFile = (): unknown => resolveConfig({ token: placeholder }, { env, file: 'serialdeck.yaml' });
+      expect(fromFile).toThrow(/^serialdeck\.yaml: token is a placeholder from an example/);
+    },
+  );
+
+  it('does not echo a refused placeholder token (the error goes to the journal)', () => {
+    const placeholder = 'change-me-to-a-long-random-string';
+    expect(() => resolveConfig({}, { env: { SERIALDECK_TOKEN: placeholder } })).not.toThrow(placeholder);
+  });
+
+  it('takes random tokens and ordinary passphrases that merely contain a common word', () => {
+    for (const token of ['Jq3v0kG9xN2bT7wLr5yH1sDf', 'my-secret-token', 'token-for-the-lab', 'changes-mean-work'])
+      expect(resolveConfig({ token }, { env }).token).toBe(token);
+  });
+
   it('names the file in the config it returns', () => {
     expect(resolveConfig({}, { env, file: 'pi.yaml' }).file).toBe('pi.yaml');
   });
