@@ -6,11 +6,13 @@ import { ConfigError, DEFAULTS, loadConfigFile, resolveConfig } from './config.j
 import type { Config, ConfigInput, PortInput, PortSettingsInput } from './config.js';
 import { isRecord } from './config-checks.js';
 import { formatDuration, formatSize } from './config-units.js';
+import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
 
 /** What the command line asks for. */
 export type CliCommand =
   | { kind: 'serve'; config: Config }
   | { kind: 'list' }
+  | ServiceCommand
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -20,12 +22,14 @@ const d = DEFAULTS;
 export const USAGE = `Usage: serialdeck [device...] [options]
        serialdeck --config FILE [options]
        serialdeck list
+       serialdeck service [device...] [options]
 
 A web serial console: open the printed URL in any browser to watch and type to the devices.
 
   device                 a serial device path (a /dev/serial/by-id/ path survives re-plugging), or "demo" for
                          the built-in demo board; several devices serve several ports (default: ${d.ports.join(' ')})
   list                   print the serial ports with manufacturer, VID:PID, serial number and by-id path
+  service                print a hardened systemd unit that serves these devices with these options
 
 Server:
   -c, --config FILE      read settings from a YAML file (see docs/config.md); flags override its values,
@@ -109,6 +113,16 @@ export function parseCli(
   if (positionals[0] === 'list') {
     if (positionals.length > 1) throw new ConfigError('list takes no arguments');
     return { kind: 'list' };
+  }
+  if (positionals[0] === 'service') {
+    // The flags after "service" are checked as a serve command under the unit's environment (service-unit.ts).
+    const at = tokens.find((token) => token.kind === 'positional')?.index ?? 0;
+    const serviceEnv = { STATE_DIRECTORY: SERVICE_STATE_DIRECTORY };
+    return serviceCommand([...argv.slice(0, at), ...argv.slice(at + 1)], (args) => {
+      const serve = parseCli(args, serviceEnv, loadFile);
+      if (serve.kind !== 'serve') throw new ConfigError('service takes the devices and options of a serve command');
+      return serve.config;
+    });
   }
   if (values.port !== undefined && values['listen-port'] !== undefined)
     throw new ConfigError('give --port or --listen-port, not both (they are the same TCP port)');

@@ -6,6 +6,7 @@ import { parseCli, USAGE } from './cli-args.js';
 import { ConfigError } from './config.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { formatPortList } from './format-port-list.js';
+import { renderServiceUnit, serviceBinary } from './service-unit.js';
 import { start } from './start.js';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     return void process.stdout.write(`${pkg.version}\n`);
   }
   if (command.kind === 'list') return void process.stdout.write(formatPortList(await listPorts()));
+  if (command.kind === 'service') return void process.stdout.write(renderServiceUnit(serviceBinary(process.argv[1]), command.args));
 
   const server = await start(command.config).catch((error: NodeJS.ErrnoException) => {
     process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.listenPort}: ${error.message}\n`);

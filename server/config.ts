@@ -117,7 +117,7 @@ const PLACEHOLDER_TOKEN = /change.?me|replace.?me|your.?token|placeholder|^(?:se
 /** The end of the error that refuses a placeholder token (never echoing the token), with how to make a real one. */
 const PLACEHOLDER_REFUSAL =
   `is a placeholder from an example, known to anyone: set a random one, e.g. from ` +
-  `node -e "console.log(crypto.randomBytes(24).toString('base64url'))"`;
+  `node -e "console.log(require('node:crypto').randomBytes(24).toString('base64url'))"`;
 /** Scrollback range, in bytes: under 4 KiB is not a screenful; over 1 GiB will not fit in a Pi's memory. */
 const MIN_SCROLLBACK_BYTES = 4096;
 const MAX_SCROLLBACK_BYTES = 1024 * MiB;

@@ -14,4 +14,5 @@ export const SYSTEM_PACKAGES = [
   ['/usr/bin/make', 'make'], // make -C firmware
   ['/usr/bin/cc', 'gcc'], // the emulator (firmware/emulator/*.c)
   ['/usr/include/pty.h', 'libc6-dev'], // its openpty()
+  ['/usr/bin/systemd-analyze', 'systemd'], // verify and security-rate the shipped unit (docs/serialdeck.service)
 ];
