@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, poll, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { launchBrowser, openPage, PHONE, poll, screenshot, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 
 /** Wait for the capture to pause or resume, in ms: it flushes every second and retries a full disk every 2 s; the rest is margin. */
@@ -99,6 +99,13 @@ describe('capture paused warning', () => {
     await waitForScreen(page, /^while-full-01023 \.+$/m);
     await pair.board.write('still live\r\n');
     await waitForScreen(page, /^still live$/m);
+    // How the warning looks, at desktop and phone width: inside the viewport, nothing scrolling sideways.
+    await screenshot(page, 'capture-warning-desktop');
+    await page.setViewportSize(PHONE);
+    await poll(() => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    const box = await warning.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= PHONE.width).toBe(true);
+    await screenshot(page, 'capture-warning-phone');
 
     // Space returns: the capture resumes by itself, and the warning goes.
     await unlink(ballast);

@@ -12,8 +12,9 @@ import type { RunningServer } from '../../server/start.js';
 import {
   launchBrowser,
   openPage,
+  PHONE,
   poll,
-  readScreen,
+  screenshot,
   stallScripts,
   startServer,
   waitForScreen,
@@ -178,6 +179,14 @@ describe('live mode skips a page that fell behind', () => {
       .map((line) => line.replace(/\r$/, ''))
       .filter((line, i, all) => !(i === all.length - 1 && line === ''));
     expect(got).toEqual(want);
+
+    // How the list looks, at desktop and phone width: inside the viewport, nothing scrolling sideways.
+    await screenshot(page, 'live-skip-desktop');
+    await page.setViewportSize(PHONE);
+    await poll(() => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    const box = await page.locator('#skipped').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= PHONE.width).toBe(true);
+    await screenshot(page, 'live-skip-phone');
   });
 
   it('a page stalled while more than its whole window passed also gets the notice, then new output', async () => {
