@@ -76,6 +76,8 @@ interface Init {
 
 /** The durable capture of one port's stream in one directory. Open with CaptureStore.open(). */
 export class CaptureStore {
+  /** The latest record time appended, in ms since the epoch (see stamp()). */
+  private lastTimeMs = 0;
   /** Random UUID made on the first open of the dir and kept in it: a stream identity for resume. */
   readonly streamId: string;
   /** Where new data continues after open: the exact end after a clean close(), the reserved mark after a crash. */
@@ -210,7 +212,7 @@ export class CaptureStore {
     this.endOffset = offset + bytes.length;
     if (this.stateValue.state !== 'capturing') return;
     if (this.pendingDataStart === null) this.pendingDataStart = offset;
-    this.push({ kind: KIND_DATA, offset, timeMs, bytes, source: null }, bytes.length);
+    this.push({ kind: KIND_DATA, offset, timeMs: this.stamp(timeMs), bytes, source: null }, bytes.length);
     if (this.endOffset + RESERVE_STEP_BYTES / 2 >= this.reserved) this.raiseReserve();
   }
 
@@ -222,7 +224,7 @@ export class CaptureStore {
       return;
     }
     const kept = source.length > MAX_SOURCE_CHARS ? source.slice(0, MAX_SOURCE_CHARS) : source;
-    this.push({ kind: KIND_WRITE, offset: this.endOffset, timeMs, bytes, source: kept }, bytes.length + kept.length);
+    this.push({ kind: KIND_WRITE, offset: this.endOffset, timeMs: this.stamp(timeMs), bytes, source: kept }, bytes.length + kept.length);
   }
 
   /** Records an event (a JSON object with a string `type`) at the current data end; synchronous, never throws. */
@@ -233,7 +235,16 @@ export class CaptureStore {
       return;
     }
     const bytes = encodeEvent(event);
-    this.push({ kind: KIND_EVENT, offset: this.endOffset, timeMs, bytes, source: null }, bytes.length);
+    this.push({ kind: KIND_EVENT, offset: this.endOffset, timeMs: this.stamp(timeMs), bytes, source: null }, bytes.length);
+  }
+
+  /**
+   * Record times never go backwards: data is stamped on the serial worker's thread and events and
+   * writes on the main thread, a little later; the time index and every reader count on the order.
+   */
+  private stamp(timeMs: number): number {
+    this.lastTimeMs = Math.max(this.lastTimeMs, timeMs);
+    return this.lastTimeMs;
   }
 
   /**

@@ -9,9 +9,12 @@ export function errorCode(err: unknown): string {
   return '';
 }
 
-/** A one-line description for a log line or a pause reason: "ENOSPC: no space left on device, write". */
+/** A one-line description for a log line or a pause reason, for a person: "no space left on device (ENOSPC)". */
 export function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = errorCode(err);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+  if (!code) return message;
+  // Node's fs messages read "ENOSPC: no space left on device, write '/path'": keep the words, name the code once.
+  const words = message.startsWith(`${code}: `) ? message.slice(code.length + 2).replace(/, \w+( '[^']*')?$/, '') : message;
+  return `${words} (${code})`;
 }

@@ -62,6 +62,8 @@ export const DISK_RETRY_MS = 20;
 export class ClientStream {
   private cursor: number;
   private acked: number | null = null; // null until the client's first ack: scripts never ack
+  /** Skips past the last ack: their bytes were never sent, so they are not in the client's ack window. */
+  private skipsSinceAck: Array<{ end: number; bytes: number }> = [];
   private pendingSkip: { bytes: number; reason: SkipReason } | null = null;
   private readingDisk = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -90,6 +92,8 @@ export class ClientStream {
   ack(offset: number): void {
     // Acks beyond what was sent are clamped: a confused client must not open an unbounded window.
     this.acked = Math.min(offset, this.cursor);
+    const acked = this.acked;
+    this.skipsSinceAck = this.skipsSinceAck.filter((skip) => skip.end > acked);
     this.pump();
   }
 
@@ -123,7 +127,8 @@ export class ClientStream {
       // No write callback: the next pump comes from new data, an ack or the socket's 'drain'.
       this.socket.write(frame.bytes);
     }
-    if (this.pendingSkip && this.canSend()) this.flushSkipNotice();
+    // A notice is a small control message: only a full socket holds it back, not the ack window.
+    if (this.pendingSkip && this.socketHasRoom()) this.flushSkipNotice();
   }
 
   /** Stops timers (the socket closed). */
@@ -169,12 +174,21 @@ export class ClientStream {
   }
 
   private canSend(): boolean {
-    if (this.socket.writableLength >= this.socketHighWaterBytes) return false;
-    return this.acked === null || this.cursor - this.acked < this.limits.ackWindowBytes;
+    if (!this.socketHasRoom()) return false;
+    if (this.acked === null) return true;
+    let unacked = this.cursor - this.acked;
+    for (const skip of this.skipsSinceAck) unacked -= skip.bytes;
+    return unacked < this.limits.ackWindowBytes;
   }
 
+  private socketHasRoom(): boolean {
+    return this.socket.writableLength < this.socketHighWaterBytes;
+  }
+
+  /** Records a skip of `bytes` ending where the cursor is about to be moved (callers move it right after). */
   private addSkip(bytes: number, reason: SkipReason): void {
     if (bytes <= 0) return;
+    if (this.acked !== null) this.skipsSinceAck.push({ end: this.cursor + bytes, bytes });
     if (this.pendingSkip && this.pendingSkip.reason !== reason) this.flushSkipNotice();
     this.pendingSkip = { bytes: (this.pendingSkip?.bytes ?? 0) + bytes, reason };
   }

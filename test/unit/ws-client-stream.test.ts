@@ -250,4 +250,21 @@ describe('ClientStream', () => {
     expect(ws.texts()[0]).toEqual({ ok: true, message: { type: 'skipped', bytes: 80, offset: 80, reason: 'not-captured' } });
     expect(ws.binaryBytes()).toEqual(sb.all.slice(80));
   });
+
+  it('does not count skipped bytes against an acking live client, so it gets live output after a big skip', () => {
+    const { sb, ws, stream } = setup(20, 'live');
+    stream.ack(0); // a browser tab: it acks what it rendered
+    ws.writableLength = 1000; // stalled (its scripts paused) while far more than its ack window passes
+    for (let i = 0; i < 10; i++) sb.append(new Uint8Array(10).fill(i));
+    stream.pump();
+    ws.emitDrain();
+    expect(ws.texts()[0]).toEqual({ ok: true, message: { type: 'skipped', bytes: 100, offset: 100, reason: 'slow-client' } });
+    sb.append(Uint8Array.of(7, 7, 7));
+    stream.pump();
+    expect(ws.binaryBytes()).toEqual([7, 7, 7]); // 100 bytes skipped > the 50-byte window, yet new bytes flow
+    stream.ack(103);
+    sb.append(new Uint8Array(60));
+    stream.pump();
+    expect(ws.binaryBytes().length).toBe(3 + 56); // the window applies again to what is really sent
+  });
 });
