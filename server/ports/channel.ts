@@ -13,7 +13,10 @@ export type ChannelEvent = { type: string; [key: string]: unknown };
 
 /** What a subscriber hears: new deliverable data, and a change of the capture's state or start. */
 export interface ChannelListener {
+  /** More may be deliverable (new bytes, or a raised reservation): readers pull by offset. */
   data(): void;
+  /** Every appended chunk with its offset and arrival time (ms since the epoch), before data(): for readers that frame lines as bytes arrive. Do not modify `bytes`. */
+  appended?(bytes: Uint8Array, offset: number, timeMs: number): void;
   capture?(status: CaptureStatus): void;
 }
 
@@ -87,9 +90,13 @@ export class Channel {
   /** Bytes from the device, with the arrival time of their first byte (ms since the epoch). The array is kept: do not modify it. */
   appendData(bytes: Uint8Array, timeMs: number): void {
     if (bytes.byteLength === 0) return;
+    const offset = this.memory.end;
     this.memory.append(bytes);
     this.capture?.appendData(bytes, timeMs);
-    for (const listener of this.listeners) listener.data();
+    for (const listener of this.listeners) {
+      listener.appended?.(bytes, offset, timeMs);
+      listener.data();
+    }
   }
 
   /** Records bytes about to be written to the device, and who sent them (e.g. `ws:3@127.0.0.1`, `http@…`). */
