@@ -4,6 +4,7 @@
 /** A USB identity that names a port instead of a path: survives re-enumeration under another ttyACM name. */
 export type { UsbMatch } from './serial/messages.js';
 import type { UsbMatch } from './serial/messages.js';
+import type { DataBits, FlowControl, Parity, StopBits } from './wire/limits.js';
 
 /** How long and how much of a port's capture is kept on disk. */
 export interface Retention {
@@ -30,6 +31,11 @@ export interface PortConfig {
   /** Write pacing in ms after each byte / after each line ending. */
   charDelayMs: number;
   lineDelayMs: number;
+  /** Character framing: data bits (5..8), parity, stop bits (1, 2), flow control (`hard` RTS/CTS, `soft` XON/XOFF). */
+  dataBits: DataBits;
+  parity: Parity;
+  stopBits: StopBits;
+  flow: FlowControl;
   /** Output kept in memory for replay and live clients, in bytes. */
   scrollbackBytes: number;
   retention: Retention;

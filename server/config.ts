@@ -3,7 +3,21 @@
 // environment to a resolved Config (config-types.ts); the CLI and the file share every check. Fields: docs/config.md.
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { checkBaudRate, checkIntIn, checkPacingDelay, type Refusal } from './wire/limits.js';
+import {
+  checkBaudRate,
+  checkDataBits,
+  checkFlow,
+  checkIntIn,
+  checkPacingDelay,
+  checkParity,
+  checkStopBits,
+  DEFAULT_FRAMING,
+  type DataBits,
+  type FlowControl,
+  type Parity,
+  type Refusal,
+  type StopBits,
+} from './wire/limits.js';
 import type { Config, PortConfig, Retention, UsbMatch } from './config-types.js';
 import { ConfigError } from './config-error.js';
 import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
@@ -24,6 +38,11 @@ export interface PortSettingsInput {
   /** ms after each byte / after each line ending written. */
   charDelayMs?: number;
   lineDelayMs?: number;
+  /** Framing: 5..8 data bits; none|odd|even|mark|space parity; 1|2 stop bits; none|hard (RTS/CTS)|soft (XON/XOFF) flow. */
+  dataBits?: number;
+  parity?: string;
+  stopBits?: number;
+  flow?: string;
   /** Bytes kept in memory: a number of bytes or text such as "1MiB". */
   scrollback?: number | string;
   /** Capture kept on disk: bytes (number or "64MiB") and age (ms or "14d", "12h", "30m"). */
@@ -90,6 +109,11 @@ export const DEFAULTS = Object.freeze({
     rts: true,
     charDelayMs: 0, // no pacing: write as fast as the device takes it
     lineDelayMs: 0,
+    // 8N1 without flow control: what nearly every board speaks (wire/limits.ts DEFAULT_FRAMING).
+    dataBits: DEFAULT_FRAMING.dataBits,
+    parity: DEFAULT_FRAMING.parity,
+    stopBits: DEFAULT_FRAMING.stopBits,
+    flow: DEFAULT_FRAMING.flow,
     scrollbackBytes: 1 * MiB, // minutes of 115200-baud output in memory for replay and live clients
     retention: Object.freeze({
       // Per port. 64 MiB holds weeks of a chatty board's log (a line a second is ~5 MiB a day) and ~1.5 h of a
@@ -128,7 +152,19 @@ const MAX_RETENTION_BYTES = 1024 ** 4;
 const MIN_RETENTION_MS = 60_000;
 const MAX_RETENTION_MS = 3650 * DAY_MS;
 
-const SETTING_KEYS = ['baud', 'dtr', 'rts', 'charDelayMs', 'lineDelayMs', 'scrollback', 'retention'] as const;
+const SETTING_KEYS = [
+  'baud',
+  'dtr',
+  'rts',
+  'charDelayMs',
+  'lineDelayMs',
+  'dataBits',
+  'parity',
+  'stopBits',
+  'flow',
+  'scrollback',
+  'retention',
+] as const;
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
 const SERVER_KEYS = ['host', 'listenPort', 'token', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch'] as const;
@@ -259,6 +295,10 @@ class Resolver {
       rts: this.optional(record.rts, at('rts'), this.bool) ?? base.rts,
       charDelayMs: this.optional(record.charDelayMs, at('charDelayMs'), pacing) ?? base.charDelayMs,
       lineDelayMs: this.optional(record.lineDelayMs, at('lineDelayMs'), pacing) ?? base.lineDelayMs,
+      dataBits: this.optional(record.dataBits, at('dataBits'), this.accepted<DataBits>(checkDataBits)) ?? base.dataBits,
+      parity: this.optional(record.parity, at('parity'), this.accepted<Parity>(checkParity)) ?? base.parity,
+      stopBits: this.optional(record.stopBits, at('stopBits'), this.accepted<StopBits>(checkStopBits)) ?? base.stopBits,
+      flow: this.optional(record.flow, at('flow'), this.accepted<FlowControl>(checkFlow)) ?? base.flow,
       scrollbackBytes: this.optional(record.scrollback, at('scrollback'), scrollback) ?? base.scrollbackBytes,
       retention: {
         bytes: this.optional(retention.bytes, at('retention.bytes'), retentionBytes) ?? base.retention.bytes,
@@ -346,6 +386,14 @@ class Resolver {
     return (value, path) => {
       const refusal = check(value);
       return refusal ? this.fail(path, refusal) : (value as number);
+    };
+  }
+
+  /** One of a fixed set of values that `check` (from wire/limits.ts) accepts, refused in its words. */
+  private accepted<T>(check: (value: unknown) => Refusal): Read<T> {
+    return (value, path) => {
+      const refusal = check(value);
+      return refusal ? this.fail(path, refusal) : (value as T);
     };
   }
 

@@ -1,8 +1,10 @@
-// The one way anything changes a port: a write, baud, signals, reset, pacing or reopen, from a
+// The one way anything changes a port: a write, baud, signals, reset, pacing, framing, break,
+// release or reopen, from a
 // page, a script's WebSocket or the HTTP API. Each command is authorized, recorded in the capture
 // (who sent it and when), then posted to the serial worker with a correlation id; the worker's
 // answer goes back to whoever asked, and nobody else.
 import type { CommandErrorCode, CommandResult } from '../wire/api.js';
+import { DEFAULT_BREAK_MS, DEFAULT_RELEASE_MS } from '../wire/limits.js';
 import type { PortCommand } from '../wire/protocol.js';
 import type { ToWorker, WireError } from '../serial/messages.js';
 import type { Channel } from './channel.js';
@@ -33,9 +35,10 @@ export interface WorkerResult {
   written?: number;
 }
 
-/** What the command path needs of the device: its state and a way to post to its worker. */
+/** What the command path needs of the device: its state (and why, e.g. until when it is released) and a way to post to its worker. */
 export interface CommandTarget {
   readonly state: string;
+  readonly message?: string | undefined;
   post(message: ToWorker): void;
 }
 
@@ -60,8 +63,11 @@ export class CommandPath {
   execute(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
     if (requester.readOnly) return Promise.resolve(refused('read-only', 'this port is read-only for you'));
     if (command.type === 'write') {
-      if (this.device.state !== 'open')
-        return Promise.resolve(refused('not-open', `not sent: the device is ${this.device.state}`, 0));
+      if (this.device.state !== 'open') {
+        const { state, message } = this.device;
+        const why = state === 'released' && message ? `the device is ${message}` : `the device is ${state}`;
+        return Promise.resolve(refused('not-open', `not sent: ${why}`, 0));
+      }
       if (command.data.byteLength === 0) return Promise.resolve({ ok: true, written: 0 });
       this.channel.recordWrite(command.data, requester.source);
     } else {
@@ -123,6 +129,7 @@ function errorCode(error: WireError): CommandErrorCode {
       return 'write-queue-full';
     case 'EINVAL':
       return 'bad-request';
+    // ENOTTY (a pty has no modem lines or break), ENOTSUP (the driver kept its own framing): the device's answer
     default:
       return 'device';
   }
@@ -153,5 +160,15 @@ function toWorker(command: DeviceCommand, id: number): ToWorker {
       return { type: 'set-pacing', charDelayMs: command.charDelayMs, lineDelayMs: command.lineDelayMs, id };
     case 'reopen':
       return { type: 'open', id };
+    case 'set-framing': {
+      const { type, id: _id, ...fields } = command;
+      return { type, ...fields, id };
+    }
+    case 'send-break':
+      return { type: 'send-break', ms: command.ms ?? DEFAULT_BREAK_MS, id };
+    case 'release':
+      return { type: 'release', forMs: command.forMs ?? DEFAULT_RELEASE_MS, id };
+    case 'reclaim':
+      return { type: 'reclaim', id };
   }
 }

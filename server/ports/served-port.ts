@@ -127,6 +127,10 @@ export class ServedPort {
       rts: config.rts,
       charDelayMs: config.charDelayMs,
       lineDelayMs: config.lineDelayMs,
+      dataBits: config.dataBits,
+      parity: config.parity,
+      stopBits: config.stopBits,
+      flow: config.flow,
     };
     if (config.match) options.match = { ...config.match };
     this.handle = create(options, (message) => this.onWorkerMessage(message));
@@ -134,6 +138,9 @@ export class ServedPort {
     this.commandPath = new CommandPath(this.channel, {
       get state() {
         return handle.status.state;
+      },
+      get message() {
+        return handle.status.message;
       },
       post: (message) => handle.post(message),
     });
@@ -145,8 +152,19 @@ export class ServedPort {
         this.channel.appendData(message.data, message.timeMs);
         return;
       case 'status': {
-        const { state, path, baudRate, dtr, rts, message: detail } = message.status;
-        this.channel.recordEvent({ type: 'device', state, path, baudRate, dtr, rts, ...(detail ? { message: detail } : {}) });
+        const { state, path, baudRate, dtr, rts, framing, signals, releasedUntilMs, message: detail } = message.status;
+        this.channel.recordEvent({
+          type: 'device',
+          state,
+          path,
+          baudRate,
+          dtr,
+          rts,
+          ...(framing ? { framing } : {}),
+          ...(signals ? { signals } : {}),
+          ...(releasedUntilMs === undefined ? {} : { releasedUntilMs }),
+          ...(detail ? { message: detail } : {}),
+        });
         for (const listener of this.listeners) listener.status?.(message.status);
         return;
       }

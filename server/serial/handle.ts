@@ -4,8 +4,8 @@
 // ids of commands awaiting their result, so every one is answered exactly once, even when the
 // worker cannot take the command or dies before answering.
 import { Worker } from 'node:worker_threads';
-import { checkBaudRate, checkPacingDelay } from '../wire/limits.js';
-import type { DeviceStatus } from '../wire/protocol.js';
+import { checkBaudRate, checkDataBits, checkFlow, checkPacingDelay, checkParity, checkStopBits, DEFAULT_FRAMING } from '../wire/limits.js';
+import { describeFraming, type DeviceStatus } from '../wire/protocol.js';
 import { DEMO_PATH } from './devices/demo/demo-board.js';
 import type { CommandResult, FromWorker, SerialOptions, ToWorker, WireError } from './messages.js';
 import { releaseDeviceFds } from './devices/release-device-fds.js';
@@ -91,6 +91,12 @@ class WorkerHandle implements SerialHandle {
     private readonly hooks: SerialHandleHooks,
   ) {
     this.options = { ...options };
+    const framing = {
+      dataBits: options.dataBits ?? DEFAULT_FRAMING.dataBits,
+      parity: options.parity ?? DEFAULT_FRAMING.parity,
+      stopBits: options.stopBits ?? DEFAULT_FRAMING.stopBits,
+      flow: options.flow ?? DEFAULT_FRAMING.flow,
+    };
     this.current = {
       state: 'opening',
       path: options.path,
@@ -99,6 +105,9 @@ class WorkerHandle implements SerialHandle {
       rts: null,
       charDelayMs: options.charDelayMs,
       lineDelayMs: options.lineDelayMs,
+      ...framing,
+      framing: describeFraming({ baudRate: options.baudRate, ...framing }),
+      signals: 'unknown',
     };
     this.spawn();
   }
@@ -116,6 +125,11 @@ class WorkerHandle implements SerialHandle {
     if (message.type === 'set-signals' && message.pulseMs === undefined) {
       if (message.dtr !== undefined) this.options.dtr = message.dtr;
       if (message.rts !== undefined) this.options.rts = message.rts;
+    }
+    // Framing is kept from what was asked, not from the status: a pty shows 8N1 whatever it was asked.
+    if (message.type === 'set-framing' && this.framingRefusal(message) === null) {
+      const { type: _type, id: _id, ...fields } = message;
+      for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(this.options, { [key]: value });
     }
     const worker = this.worker;
     if (!worker) {
@@ -180,8 +194,19 @@ class WorkerHandle implements SerialHandle {
     this.options.baudRate = status.baudRate;
     this.options.charDelayMs = status.charDelayMs;
     this.options.lineDelayMs = status.lineDelayMs;
+    // A reset pulse's momentary lines are not settings: only remembered from an open device between commands.
     if (status.dtr !== null) this.options.dtr = status.dtr;
     if (status.rts !== null) this.options.rts = status.rts;
+  }
+
+  private framingRefusal(message: Extract<ToWorker, { type: 'set-framing' }>): string | null {
+    const { dataBits, parity, stopBits, flow } = message;
+    return (
+      (dataBits === undefined ? null : checkDataBits(dataBits)) ??
+      (parity === undefined ? null : checkParity(parity)) ??
+      (stopBits === undefined ? null : checkStopBits(stopBits)) ??
+      (flow === undefined ? null : checkFlow(flow))
+    );
   }
 
   private scheduleRestart(reason: string): void {
@@ -223,7 +248,7 @@ class WorkerHandle implements SerialHandle {
         const refusal = checkBaudRate(message.baudRate);
         if (refusal !== null) return this.answerLater(message, { message: `bad baud rate: ${refusal}`, code: 'EINVAL' });
         this.options.baudRate = message.baudRate;
-        this.current = { ...this.current, baudRate: message.baudRate };
+        this.current = { ...this.current, baudRate: message.baudRate, framing: describeFraming({ ...this.current, baudRate: message.baudRate }) };
         return this.answerLater(message);
       }
       case 'set-pacing': {
@@ -234,6 +259,20 @@ class WorkerHandle implements SerialHandle {
         this.current = { ...this.current, charDelayMs: message.charDelayMs, lineDelayMs: message.lineDelayMs };
         return this.answerLater(message);
       }
+      case 'set-framing': {
+        const refusal = this.framingRefusal(message);
+        if (refusal !== null) return this.answerLater(message, { message: `bad framing: ${refusal}`, code: 'EINVAL' });
+        const { type: _type, id: _id, ...fields } = message;
+        const framing = { ...this.current, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
+        this.current = { ...framing, framing: describeFraming(framing) };
+        return this.answerLater(message); // kept in post(): the next worker opens with it
+      }
+      case 'send-break':
+        return this.answerLater(message, notRunning('cannot send a break'));
+      case 'release':
+        return this.answerLater(message, notRunning('nothing to release'));
+      case 'reclaim':
+        return this.answerLater(message);
       case 'set-signals':
         // The lines were kept in post(); a pulse needs an open device.
         if (message.pulseMs !== undefined) return this.answerLater(message, notRunning('cannot pulse DTR/RTS'));

@@ -1,6 +1,7 @@
 // The message union spoken across the thread boundary, over the worker's MessagePort.
 // Bytes cross as their own Uint8Array, listed in the transfer list (never a pooled Buffer:
 // transferring a pool slice detaches every other view of the pool).
+import type { DataBits, FlowControl, Parity, StopBits } from '../wire/limits.js';
 import type { DeviceStatus } from '../wire/protocol.js';
 
 /** A USB device named by identity instead of path: hex strings as the OS's port list gives them (compared case-insensitively). */
@@ -24,6 +25,11 @@ export interface SerialOptions {
   /** Write pacing, in ms after each byte and after each line ending (tio's -o / -O). */
   charDelayMs: number;
   lineDelayMs: number;
+  /** Character framing; each omitted field is DEFAULT_FRAMING's (8N1, no flow control). */
+  dataBits?: DataBits;
+  parity?: Parity;
+  stopBits?: StopBits;
+  flow?: FlowControl;
 }
 
 /**
@@ -38,8 +44,20 @@ export type ToWorker =
   /** The main thread has taken `bytes` more data bytes off the port (sent every READ_ACK_BYTES or so). */
   | { type: 'consumed'; bytes: number }
   | { type: 'set-baud'; baudRate: number; id?: number }
+  /**
+   * Sets DTR/RTS (omitted: unchanged). With pulseMs, a reset instead: both deasserted for pulseMs,
+   * then asserted (the edge that resets an Arduino), then back to the configured lines.
+   */
   | { type: 'set-signals'; dtr?: boolean; rts?: boolean; pulseMs?: number; id?: number }
-  | { type: 'set-pacing'; charDelayMs: number; lineDelayMs: number; id?: number };
+  | { type: 'set-pacing'; charDelayMs: number; lineDelayMs: number; id?: number }
+  /** Changes the framing (omitted fields unchanged); kept for every reopen. */
+  | { type: 'set-framing'; dataBits?: DataBits; parity?: Parity; stopBits?: StopBits; flow?: FlowControl; id?: number }
+  /** Holds the line in break for `ms`. */
+  | { type: 'send-break'; ms: number; id?: number }
+  /** Closes the device for `forMs` (state `released`), then reopens it. */
+  | { type: 'release'; forMs: number; id?: number }
+  /** Ends a release now (reopens the device); ok and nothing else when not released. */
+  | { type: 'reclaim'; id?: number };
 
 /** An error as it crosses the boundary: plain data, flag-style (as serialport does). */
 export interface WireError {

@@ -1,13 +1,25 @@
 // All serial logic of one port, written against an injected PortOpener so it runs in one
 // process under test: opening and reopening (hot-plug, USB identity), coalesced reads, the paced
-// write queue, baud and modem-line changes, and the answer to every command that carries an id.
-// The worker file only wires it to its MessagePort.
-import { checkBaudRate, checkPacingDelay } from '../wire/limits.js';
-import type { DeviceState, DeviceStatus } from '../wire/protocol.js';
+// write queue, baud, framing and modem-line changes, breaks, releasing the device for flashing, and
+// the answer to every command that carries an id. The worker file only wires it to its MessagePort.
+import {
+  checkBaudRate,
+  checkBreakMs,
+  checkDataBits,
+  checkFlow,
+  checkPacingDelay,
+  checkParity,
+  checkReleaseMs,
+  checkStopBits,
+  DEFAULT_FRAMING,
+  type Framing,
+} from '../wire/limits.js';
+import { describeFraming, type DeviceState, type DeviceStatus, type SignalSupport } from '../wire/protocol.js';
 import type { FromWorker, SerialOptions, ToWorker, UsbMatch, WireError } from './messages.js';
 import type { PortInfo } from './devices/list-ports.js';
 import { describeOpenError } from './devices/open-error.js';
-import { toWireError, type OpenPort, type PortOpener } from './devices/port.js';
+import { toWireError, type OpenPort, type PortOpener, type PortSignals } from './devices/port.js';
+import { framingMismatch } from './devices/stty.js';
 import { describeUsbMatch, findUsbPort } from './devices/usb-match.js';
 import { ReadBatcher } from './read-batcher.js';
 import { WriteQueue, type DroppedWrite } from './write-queue.js';
@@ -24,6 +36,16 @@ export const REOPEN_POLL_MS = 500;
 export const READ_PAUSE_BYTES = 4 * 1024 * 1024;
 /** Reading resumes once the unconsumed bytes are down to this, in bytes: above the main thread's ack step, so its acks always get there. */
 export const READ_RESUME_BYTES = 2 * 1024 * 1024;
+/**
+ * After a reset pulse, how long DTR/RTS stay asserted before the configured lines come back, in ms:
+ * avrdude's arduino programmer holds them 50 ms; the reset itself is the assertion edge.
+ */
+export const RESET_ASSERT_MS = 50;
+
+/** A time of day as HH:MM:SS (the server's local time), for "released for flashing until …". */
+export function clockTime(timeMs: number): string {
+  return new Date(timeMs).toTimeString().slice(0, 8);
+}
 
 /** What the session needs from its host (the worker, or a test). */
 export interface SessionHost {
@@ -36,6 +58,11 @@ export interface SessionHost {
 
 const CLOSING: WireError = { message: 'port closing', code: 'closed' };
 
+/** `fields` without its undefined values (so spreading it keeps what they would blank). */
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 /** One serial port's session. Call start(), feed it ToWorker messages with handle(), end with close(). */
 export class SerialSession {
   private readonly options: SerialOptions;
@@ -44,6 +71,15 @@ export class SerialSession {
   /** The device path the open port was found at (differs from options.path with a USB match). */
   private resolvedPath: string | undefined;
   private signals: { dtr: boolean | null; rts: boolean | null } = { dtr: null, rts: null };
+  /** Whether the modem lines work; kept across reopens, so a pty's refusal is found once per port. */
+  private signalSupport: SignalSupport = 'unknown';
+  /** The framing asked for (config, then set-framing); kept for every reopen. */
+  private framing: Framing;
+  /** The framing the open device really has (a pty keeps 8 bits, no parity); undefined while not open. */
+  private inForce: Framing | undefined;
+  /** While released: when the device is taken back (ms since the epoch), and the timer that does it. */
+  private releasedUntilMs: number | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private port: OpenPort | undefined;
   private queue: WriteQueue | undefined;
   private readonly batcher: ReadBatcher;
@@ -67,11 +103,18 @@ export class SerialSession {
     private readonly host: SessionHost,
   ) {
     this.options = { ...options };
+    this.framing = {
+      dataBits: options.dataBits ?? DEFAULT_FRAMING.dataBits,
+      parity: options.parity ?? DEFAULT_FRAMING.parity,
+      stopBits: options.stopBits ?? DEFAULT_FRAMING.stopBits,
+      flow: options.flow ?? DEFAULT_FRAMING.flow,
+    };
     this.batcher = new ReadBatcher((batch, timeMs) => this.sendData(batch, timeMs));
   }
 
   /** The status as last sent (or about to be). */
   get status(): DeviceStatus {
+    const framing = this.inForce ?? this.framing;
     const status: DeviceStatus = {
       state: this.state,
       path: this.resolvedPath ?? this.options.path,
@@ -80,8 +123,12 @@ export class SerialSession {
       rts: this.signals.rts,
       charDelayMs: this.options.charDelayMs,
       lineDelayMs: this.options.lineDelayMs,
+      ...framing,
+      framing: describeFraming({ baudRate: this.options.baudRate, ...framing }),
+      signals: this.signalSupport,
     };
     if (this.message !== undefined) status.message = this.message;
+    if (this.state === 'released' && this.releasedUntilMs !== undefined) status.releasedUntilMs = this.releasedUntilMs;
     return status;
   }
 
@@ -121,6 +168,20 @@ export class SerialSession {
       case 'set-pacing':
         this.enqueueOp(message.id, async () => this.setPacing(message.charDelayMs, message.lineDelayMs, message.id));
         return;
+      case 'set-framing': {
+        const { type: _type, id, ...fields } = message;
+        this.enqueueOp(id, () => this.setFraming(fields, id));
+        return;
+      }
+      case 'send-break':
+        this.enqueueOp(message.id, () => this.sendBreak(message.ms, message.id));
+        return;
+      case 'release':
+        this.enqueueOp(message.id, () => this.release(message.forMs, message.id));
+        return;
+      case 'reclaim':
+        this.enqueueOp(message.id, () => this.reclaim(message.id));
+        return;
     }
   }
 
@@ -133,6 +194,7 @@ export class SerialSession {
   private async doClose(): Promise<void> {
     this.generation++;
     this.clearReopenTimer();
+    this.clearRelease();
     // An open in flight finishes first (its late port is closed by the generation check).
     await this.opening;
     await this.dropPort('device closed', CLOSING);
@@ -159,6 +221,7 @@ export class SerialSession {
   /** One open attempt now; resolves with why it failed, or undefined once the port is open. */
   private openNow(): Promise<WireError | undefined> {
     this.clearReopenTimer();
+    this.clearRelease(); // any open ends a release
     const attempt = ++this.generation;
     const opening = this.tryOpen(attempt).finally(() => {
       if (this.opening === opening) this.opening = undefined;
@@ -179,8 +242,9 @@ export class SerialSession {
     const { path } = found;
     let port: OpenPort;
     try {
+      // HUPCL cleared when DTR is not wanted: closing then leaves DTR as it is, as tio and pyserial do.
       port = await this.host.opener.open(
-        { path, baudRate: this.options.baudRate },
+        { path, baudRate: this.options.baudRate, framing: { ...this.framing }, hupcl: this.options.dtr },
         {
           data: (chunk) => {
             if (this.port === port) this.batcher.push(chunk);
@@ -204,10 +268,13 @@ export class SerialSession {
     this.port = port;
     this.resolvedPath = this.options.match ? path : undefined;
     this.queue = this.newQueue(port);
-    const refusal = await this.applySignals(port, this.options.dtr, this.options.rts);
+    this.inForce = port.framing ? { ...port.framing } : { ...this.framing };
+    // Set at once: Linux asserted both lines on open, and an Arduino resets on that edge. A refusal
+    // (a pty: no modem lines) is no error: `signals: 'unsupported'` in the status says it, quietly.
+    await this.applySignals(port, this.options.dtr, this.options.rts);
     if (this.port !== port) return { message: `${path} went away while opening`, code: 'not-open' };
-    if (refusal) this.sendError(refusal);
-    this.setState('open', refusal?.message);
+    const kept = framingMismatch(this.framing, this.inForce);
+    this.setState('open', kept ? `${path} kept ${kept}: the driver ignores what it cannot do (a pty has no parity or data bits)` : undefined);
     return undefined;
   }
 
@@ -238,16 +305,26 @@ export class SerialSession {
     });
   }
 
-  /** Sets the modem lines; on refusal (a pty has none) marks them unknown and returns the refusal. */
+  /**
+   * Sets the modem lines; on refusal (a pty has none) marks them unknown and unsupported and returns
+   * the refusal. A port known to have none (port.noModemLines) is not even asked.
+   */
   private async applySignals(port: OpenPort, dtr: boolean, rts: boolean): Promise<WireError | undefined> {
+    const path = this.resolvedPath ?? this.options.path;
+    if (port.noModemLines) {
+      this.signals = { dtr: null, rts: null };
+      this.signalSupport = 'unsupported';
+      return { message: `${path} has no modem lines (a pseudo-terminal): DTR/RTS cannot be set`, code: 'ENOTTY' };
+    }
     try {
       await port.setSignals({ dtr, rts });
       this.signals = { dtr, rts };
+      this.signalSupport = 'available';
       return undefined;
     } catch (error) {
       const wire = toWireError(error);
       this.signals = { dtr: null, rts: null };
-      const path = this.resolvedPath ?? this.options.path;
+      this.signalSupport = 'unsupported';
       return { ...wire, message: `${path} refused DTR/RTS (${wire.message}); the port stays open without them` };
     }
   }
@@ -261,6 +338,7 @@ export class SerialSession {
   }
 
   private waitForDevice(message: string): void {
+    this.clearRelease();
     this.setState('waiting', message);
     this.clearReopenTimer();
     this.reopenTimer = setTimeout(() => void this.openNow(), REOPEN_POLL_MS);
@@ -285,6 +363,7 @@ export class SerialSession {
     const dropped = this.queue?.dispose() ?? Promise.resolve([]);
     this.queue = undefined;
     this.signals = { dtr: null, rts: null };
+    this.inForce = undefined;
     // Closing first makes a write in flight stop, so the count of what it wrote is final.
     await port.close().catch(() => undefined);
     this.resolvedPath = undefined;
@@ -318,7 +397,8 @@ export class SerialSession {
 
   private write(data: Uint8Array, id: number | undefined): void {
     if (!this.queue) {
-      this.fail(id, { message: `device not open (${this.state}): ${data.byteLength} bytes not sent`, code: 'not-open' }, 0);
+      const why = this.state === 'released' && this.message ? this.message : this.state;
+      this.fail(id, { message: `device not open (${why}): ${data.byteLength} bytes not sent`, code: 'not-open' }, 0);
       return;
     }
     if (!this.queue.enqueue(data, id)) {
@@ -344,39 +424,48 @@ export class SerialSession {
     this.succeed(id);
   }
 
-  /** Sets DTR/RTS; with pulseMs, first holds both low (deasserted) for pulseMs: the Arduino auto-reset, like avrdude's. */
+  /**
+   * Sets DTR/RTS (omitted: unchanged; kept for every reopen). With pulseMs, the Arduino reset as avrdude
+   * does it: both deasserted for pulseMs, then asserted (the edge that resets the board), then after
+   * RESET_ASSERT_MS back to the configured lines (still deasserted under --no-dtr / --no-rts).
+   */
   private async setSignals(
     dtr: boolean | undefined,
     rts: boolean | undefined,
     pulseMs: number | undefined,
     id: number | undefined,
   ): Promise<void> {
-    const pulse = pulseMs !== undefined;
-    const target = { dtr: dtr ?? (pulse ? true : this.options.dtr), rts: rts ?? (pulse ? true : this.options.rts) };
-    this.options.dtr = target.dtr;
-    this.options.rts = target.rts;
+    this.options.dtr = dtr ?? this.options.dtr;
+    this.options.rts = rts ?? this.options.rts;
+    const configured: PortSignals = { dtr: this.options.dtr, rts: this.options.rts };
     const port = this.port;
     if (!port) {
-      if (pulse) return this.fail(id, { message: `device not open (${this.state}): cannot pulse DTR/RTS`, code: 'not-open' });
+      if (pulseMs !== undefined) return this.fail(id, { message: `device not open (${this.state}): cannot pulse DTR/RTS`, code: 'not-open' });
       this.sendStatus(); // applied at the next open
       return this.succeed(id);
     }
     const gone: WireError = { message: 'device went away while setting DTR/RTS', code: 'not-open' };
-    if (pulse) {
-      const refusal = await this.applySignals(port, false, false);
-      if (refusal) this.fail(id, refusal);
+    const steps: Array<{ lines: PortSignals; thenWaitMs: number }> =
+      pulseMs === undefined
+        ? [{ lines: configured, thenWaitMs: 0 }]
+        : [
+            { lines: { dtr: false, rts: false }, thenWaitMs: pulseMs },
+            { lines: { dtr: true, rts: true }, thenWaitMs: configured.dtr && configured.rts ? 0 : RESET_ASSERT_MS },
+            ...(configured.dtr && configured.rts ? [] : [{ lines: configured, thenWaitMs: 0 }]),
+          ];
+    for (const step of steps) {
+      const refusal = await this.applySignals(port, step.lines.dtr, step.lines.rts);
       if (refusal || this.port !== port) {
         this.sendStatus();
-        if (!refusal) this.fail(id, gone);
-        return;
+        return this.fail(id, refusal ?? gone);
       }
-      await new Promise((resolve) => setTimeout(resolve, pulseMs));
-      if (this.port !== port) return this.fail(id, gone);
+      if (step.thenWaitMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, step.thenWaitMs));
+        if (this.port !== port) return this.fail(id, gone);
+      }
     }
-    const refusal = await this.applySignals(port, target.dtr, target.rts);
-    if (refusal) this.fail(id, refusal);
     this.sendStatus();
-    if (!refusal) this.succeed(id);
+    this.succeed(id);
   }
 
   private setPacing(charDelayMs: number, lineDelayMs: number, id: number | undefined): void {
@@ -387,6 +476,108 @@ export class SerialSession {
     this.queue?.setPacing({ charDelayMs, lineDelayMs });
     this.sendStatus();
     this.succeed(id);
+  }
+
+  /** Applies the framing fields given over the rest; kept for every reopen. The device may keep what it cannot do (then refused, saying what it kept). */
+  private async setFraming(fields: Partial<Framing>, id: number | undefined): Promise<void> {
+    const refusal =
+      (fields.dataBits === undefined ? null : checkDataBits(fields.dataBits)) ??
+      (fields.parity === undefined ? null : checkParity(fields.parity)) ??
+      (fields.stopBits === undefined ? null : checkStopBits(fields.stopBits)) ??
+      (fields.flow === undefined ? null : checkFlow(fields.flow));
+    if (refusal !== null) return this.fail(id, { message: `bad framing: ${refusal}`, code: 'EINVAL' });
+    const wanted: Framing = { ...this.framing, ...definedOnly(fields) };
+    const port = this.port;
+    if (port) {
+      const label = describeFraming({ baudRate: this.options.baudRate, ...wanted });
+      let actual: Framing;
+      try {
+        actual = await port.setFraming(wanted);
+      } catch (error) {
+        const wire = toWireError(error);
+        return this.fail(id, { ...wire, message: `cannot set ${label}: ${wire.message}` });
+      }
+      this.framing = wanted;
+      if (this.port === port) this.inForce = { ...actual };
+      const kept = framingMismatch(wanted, actual);
+      if (kept) {
+        const path = this.resolvedPath ?? this.options.path;
+        this.message = `${path} kept ${kept}: the driver ignores what it cannot do (a pty has no parity or data bits)`;
+        this.sendStatus();
+        return this.fail(id, { message: `${label} not fully applied: ${this.message}`, code: 'ENOTSUP' });
+      }
+      if (this.state === 'open') this.message = undefined; // an earlier "kept …" no longer holds
+    } else {
+      this.framing = wanted;
+    }
+    this.sendStatus();
+    this.succeed(id);
+  }
+
+  /** Holds the transmit line in break for `ms`, then lets it go. */
+  private async sendBreak(ms: number, id: number | undefined): Promise<void> {
+    const refusal = checkBreakMs(ms);
+    if (refusal !== null) return this.fail(id, { message: `bad break: ${refusal}`, code: 'EINVAL' });
+    const port = this.port;
+    if (!port) return this.fail(id, { message: `device not open (${this.state}): cannot send a break`, code: 'not-open' });
+    const path = this.resolvedPath ?? this.options.path;
+    if (port.noModemLines)
+      return this.fail(id, { message: `${path} is a pseudo-terminal: it cannot send a break`, code: 'ENOTTY' });
+    try {
+      await port.setBreak(true);
+    } catch (error) {
+      await port.setBreak(false).catch(() => undefined);
+      const wire = toWireError(error);
+      return this.fail(id, { ...wire, message: `${path} cannot send a break: ${wire.message}` });
+    }
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.port !== port) return this.fail(id, { message: 'device went away during the break', code: 'not-open' });
+    try {
+      await port.setBreak(false);
+    } catch (error) {
+      const wire = toWireError(error);
+      return this.fail(id, { ...wire, message: `${path} cannot end the break: ${wire.message}` });
+    }
+    this.succeed(id);
+  }
+
+  /**
+   * Closes the device so another program (avrdude, esptool) can open it; state `released` until
+   * `forMs` from now, then the device is opened again (waiting for it if the upload's reset made it
+   * re-enumerate). A release while released sets a new end.
+   */
+  private async release(forMs: number, id: number | undefined): Promise<void> {
+    const refusal = checkReleaseMs(forMs);
+    if (refusal !== null) return this.fail(id, { message: `bad release: ${refusal}`, code: 'EINVAL' });
+    this.generation++; // an open in flight is dropped when it lands
+    this.clearReopenTimer();
+    await this.opening;
+    await this.dropPort('device released for flashing', { message: 'device released for flashing', code: 'not-sent' });
+    if (this.closing) return this.fail(id, CLOSING);
+    this.clearRelease();
+    const untilMs = Date.now() + forMs;
+    this.releasedUntilMs = untilMs;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = undefined;
+      this.enqueueOp(undefined, () => this.reclaim(undefined));
+    }, forMs);
+    this.setState('released', `released for flashing until ${clockTime(untilMs)}`);
+    this.succeed(id);
+  }
+
+  /** Ends a release: opens the device now (or waits for it). Nothing to do when not released. */
+  private async reclaim(id: number | undefined): Promise<void> {
+    if (this.state !== 'released') return this.succeed(id);
+    this.setState('opening', undefined);
+    const failure = await this.openNow();
+    if (failure) this.fail(id, failure);
+    else this.succeed(id);
+  }
+
+  private clearRelease(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    this.releasedUntilMs = undefined;
   }
 
   // ---- the bounded queue to the main thread ----

@@ -5,7 +5,24 @@
 // Binary WebSocket frames carry raw serial bytes, exactly, in both directions.
 // Text frames carry one JSON object each, with a `type` field, as typed below.
 import type { CaptureStatus, CommandErrorCode, PortSummary } from './api.js';
-import { checkBaudRate, checkPacingDelay, checkResetMs } from './limits.js';
+import {
+  checkBaudRate,
+  checkBreakMs,
+  checkDataBits,
+  checkFlow,
+  checkPacingDelay,
+  checkParity,
+  checkReleaseMs,
+  checkResetMs,
+  checkStopBits,
+  type DataBits,
+  type FlowControl,
+  type Framing,
+  type Parity,
+  type StopBits,
+} from './limits.js';
+
+export type { DataBits, FlowControl, Framing, Parity, StopBits } from './limits.js';
 
 /** Version of this protocol; sent in `hello` and bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 2;
@@ -60,8 +77,19 @@ export const COMMON_BAUD_RATES = [
   921600, 1000000, 2000000,
 ] as const;
 
-/** What the serial side is doing. `waiting`: the device is missing or was unplugged; it is reopened when it reappears. */
-export type DeviceState = 'opening' | 'open' | 'waiting' | 'closed' | 'restarting';
+/**
+ * What the serial side is doing. `waiting`: the device is missing or was unplugged; it is reopened when it reappears.
+ * `released`: closed on request so another program (avrdude, esptool) can flash the board; reopened at
+ * `releasedUntilMs`, on `reclaim`, or (after that time) when the device reappears.
+ */
+export type DeviceState = 'opening' | 'open' | 'waiting' | 'closed' | 'restarting' | 'released';
+
+/**
+ * Whether the device has modem lines: `available` (DTR/RTS were set; reset and break can work),
+ * `unsupported` (a pty, or the driver refused the ioctl: the page should disable "Reset board";
+ * dtr/rts are null), `unknown` (not open yet, so not known).
+ */
+export type SignalSupport = 'available' | 'unsupported' | 'unknown';
 
 /** Everything a client needs to show about the device. Sent whole on every change. */
 export interface DeviceStatus {
@@ -75,8 +103,35 @@ export interface DeviceStatus {
   /** Write pacing: delay after each byte and after each line ending, in milliseconds (tio's -o / -O). */
   charDelayMs: number;
   lineDelayMs: number;
-  /** Human-readable detail: why it is waiting, the last error. */
+  /** Human-readable detail: why it is waiting, the last error, until when it is released. */
   message?: string;
+  // The fields below are always sent by this server; they are optional in the type only so that a page
+  // or script keeps working against a server from before they existed.
+  /** Data bits per character (5..8). */
+  dataBits?: DataBits;
+  parity?: Parity;
+  stopBits?: StopBits;
+  /** `hard`: RTS/CTS; `soft`: XON/XOFF; `none`. */
+  flow?: FlowControl;
+  /** Speed and framing as one label, as tio and the page show it: `115200 8N1`, `9600 7E2 RTS/CTS` (see describeFraming). */
+  framing?: string;
+  /** Whether the modem lines (DTR/RTS, and with them reset and break) work on this device. */
+  signals?: SignalSupport;
+  /** While `state` is `released`: when serialdeck takes the device back, in ms since the epoch. */
+  releasedUntilMs?: number;
+}
+
+/** Parity as one letter, as in 8N1: None, Odd, Even, Mark, Space. */
+const PARITY_LETTER: Readonly<Record<Parity, string>> = { none: 'N', odd: 'O', even: 'E', mark: 'M', space: 'S' };
+
+/**
+ * The label for a speed and framing, as tio and the page show it: `115200 8N1`, with ` RTS/CTS` or
+ * ` XON/XOFF` after it when flow control is on. Missing framing fields read as 8N1 without flow control.
+ */
+export function describeFraming(settings: { baudRate: number } & Partial<Framing>): string {
+  const { baudRate, dataBits = 8, parity = 'none', stopBits = 1, flow = 'none' } = settings;
+  const flowLabel = flow === 'hard' ? ' RTS/CTS' : flow === 'soft' ? ' XON/XOFF' : '';
+  return `${baudRate} ${dataBits}${PARITY_LETTER[parity]}${stopBits}${flowLabel}`;
 }
 
 /** Server → client control messages. */
@@ -159,6 +214,31 @@ export type PortCommand = (
       /** Close and reopen the device. */
       type: 'reopen';
     }
+  | {
+      /** Change the character framing; omitted fields keep their value. At least one field. */
+      type: 'set-framing';
+      dataBits?: DataBits;
+      parity?: Parity;
+      stopBits?: StopBits;
+      flow?: FlowControl;
+    }
+  | {
+      /** Hold the transmit line low (a break) for `ms` (1..5000, default 250). Refused where the device cannot (a pty). */
+      type: 'send-break';
+      ms?: number;
+    }
+  | {
+      /**
+       * Close the device for `forMs` (1000..3600000, default 60000) so another program can flash the
+       * board; the device is reopened when the time is up (or on `reclaim`). State `released` meanwhile.
+       */
+      type: 'release';
+      forMs?: number;
+    }
+  | {
+      /** End a release early: reopen the device now. Harmless when the port is not released. */
+      type: 'reclaim';
+    }
 ) & { id?: number };
 
 /** Result of decoding one text frame: the message, or a reason it is not one (with the command's `id` when it carried a valid one, so the refusal can answer it). */
@@ -232,9 +312,47 @@ function decodeCommandFields(value: Record<string, unknown>): Decoded<PortComman
     }
     case 'reopen':
       return { ok: true, message: { type: 'reopen' } };
+    case 'set-framing':
+      return decodeFraming(value);
+    case 'send-break': {
+      if (value.ms === undefined) return { ok: true, message: { type: 'send-break' } };
+      const refusal = checkBreakMs(value.ms);
+      return refusal === null
+        ? { ok: true, message: { type: 'send-break', ms: value.ms as number } }
+        : { ok: false, error: `send-break: ms ${refusal}` };
+    }
+    case 'release': {
+      if (value.forMs === undefined) return { ok: true, message: { type: 'release' } };
+      const refusal = checkReleaseMs(value.forMs);
+      return refusal === null
+        ? { ok: true, message: { type: 'release', forMs: value.forMs as number } }
+        : { ok: false, error: `release: forMs ${refusal}` };
+    }
+    case 'reclaim':
+      return { ok: true, message: { type: 'reclaim' } };
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(value.type)}` };
   }
+}
+
+/** The framing fields of a `set-framing` command, each checked through wire/limits.ts; at least one must be given. */
+function decodeFraming(value: Record<string, unknown>): Decoded<PortCommand> {
+  const message: Extract<PortCommand, { type: 'set-framing' }> = { type: 'set-framing' };
+  const fields = [
+    ['dataBits', checkDataBits],
+    ['parity', checkParity],
+    ['stopBits', checkStopBits],
+    ['flow', checkFlow],
+  ] as const;
+  for (const [field, check] of fields) {
+    if (value[field] === undefined) continue;
+    const refusal = check(value[field]);
+    if (refusal !== null) return { ok: false, error: `set-framing: ${field} ${refusal}` };
+    (message as Record<string, unknown>)[field] = value[field];
+  }
+  if (Object.keys(message).length === 1)
+    return { ok: false, error: 'set-framing: give at least one of dataBits, parity, stopBits, flow' };
+  return { ok: true, message };
 }
 
 /** Decodes a text frame from the server; never throws. Checks the `type` and the fields the client relies on. */

@@ -15,6 +15,7 @@ function openDemo(onWorker?: (worker: Worker) => void) {
   return {
     handle,
     messages,
+    until,
     /** Output since `from` (a length of the text) once it contains `needle`. */
     output: (needle: string, from = 0) =>
       until(() => (text().indexOf(needle, from) >= 0 ? text().slice(from) : undefined), JSON.stringify(needle)),
@@ -68,6 +69,18 @@ describe('demo board through the worker', () => {
     const from = demo.length();
     demo.handle.post({ type: 'set-signals', pulseMs: 20 });
     expect(await demo.output('READY', from)).toContain('serialdeck demo board');
+  });
+
+  it('sends a break (the board answers <break>), changes framing, and says its modem lines work', async () => {
+    const demo = openDemo();
+    const { until } = demo;
+    await demo.output('READY');
+    expect(demo.handle.status).toMatchObject({ signals: 'available', framing: '115200 8N1' });
+    const from = demo.length();
+    demo.handle.post({ type: 'send-break', ms: 20, id: 1 });
+    expect(await demo.output('<break>', from)).toContain('<break>\r\n> ');
+    demo.handle.post({ type: 'set-framing', dataBits: 7, parity: 'even', id: 2 });
+    await until(() => (demo.handle.status.framing === '115200 7E1' ? true : undefined), 'framing 7E1');
   });
 
   it('restarts a worker that dies and says so; the demo boots again', async () => {

@@ -89,7 +89,8 @@ describe('writes into a pty', () => {
     expect(atBoard.equals(Buffer.from(data))).toBe(true);
     await port.result(id - 1);
     for (let n = 0; n < id; n++) expect(port.results(n)).toEqual([{ type: 'result', id: n, ok: true, written: chunkBytes }]);
-    expect(port.messages.filter((m) => m.type === 'error').map((m) => m.type === 'error' && m.error.code)).toEqual(['ENOTTY']);
+    // No errors at all: a pty's missing modem lines are said in the status (signals: unsupported), not as an error.
+    expect(port.messages.filter((m) => m.type === 'error')).toEqual([]);
   }, 90_000);
 
   it('takes 32,000 small writes posted back to back without refusing one, and keeps their order', async () => {

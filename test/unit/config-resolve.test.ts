@@ -37,9 +37,36 @@ describe('resolveConfig defaults', () => {
       rts: true,
       charDelayMs: 0,
       lineDelayMs: 0,
+      dataBits: 8,
+      parity: 'none',
+      stopBits: 1,
+      flow: 'none',
       scrollbackBytes: 1024 ** 2,
       retention: { bytes: 64 * 1024 ** 2, ageMs: 14 * 86_400_000 },
     });
+  });
+
+  it('takes framing per port over defaults, field by field', () => {
+    const config = resolve({
+      defaults: { parity: 'even', dataBits: 7 },
+      ports: ['demo', { path: '/dev/ttyUSB0', parity: 'mark', stopBits: 2, flow: 'hard' }],
+    });
+    expect(config.ports.map(({ dataBits, parity, stopBits, flow }) => ({ dataBits, parity, stopBits, flow }))).toEqual([
+      { dataBits: 7, parity: 'even', stopBits: 1, flow: 'none' },
+      { dataBits: 7, parity: 'mark', stopBits: 2, flow: 'hard' },
+    ]);
+    expect(config.watchDefaults).toMatchObject({ dataBits: 7, parity: 'even', stopBits: 1, flow: 'none' });
+  });
+
+  it.each([
+    [{ defaults: { dataBits: 9 } }, 'defaults.dataBits must be 5, 6, 7 or 8, got 9'],
+    [{ defaults: { dataBits: '8' } }, 'defaults.dataBits must be 5, 6, 7 or 8, got "8"'],
+    [{ ports: [{ path: '/a', parity: 'Even' }] }, 'ports[0].parity must be none, odd, even, mark or space, got "Even"'],
+    [{ ports: [{ path: '/a', stopBits: 1.5 }] }, 'ports[0].stopBits must be 1 or 2, got 1.5'],
+    [{ ports: [{ path: '/a', flow: 'rtscts' }] }, 'ports[0].flow must be none, hard or soft, got "rtscts"'],
+    [{ ports: [{ path: '/a', databits: 7 }] }, 'ports[0].databits is not a known setting (did you mean dataBits?)'],
+  ])('refuses bad framing %j', (input, message) => {
+    expect(() => resolve(input as ConfigInput)).toThrow(message);
   });
 
   it('returns fresh objects: changing one config does not change the defaults or another config', () => {

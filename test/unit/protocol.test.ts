@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeFraming,
   decodeClientMessage,
   decodeServerMessage,
   encodeMessage,
@@ -10,6 +11,7 @@ import {
   type ServerMessage,
 } from '../../server/wire/protocol.js';
 import { readdirSync, readFileSync } from 'node:fs';
+import { DEFAULT_BREAK_MS, DEFAULT_FRAMING, DEFAULT_RELEASE_MS, MAX_BREAK_MS, MAX_RELEASE_MS, MIN_RELEASE_MS } from '../../server/wire/limits.js';
 
 const device: DeviceStatus = {
   state: 'open',
@@ -35,6 +37,18 @@ describe('protocol: client → server', () => {
     { type: 'reopen' },
     { type: 'reopen', id: 3 },
     { type: 'set-baud', baudRate: 20_000_000, id: 0 },
+    { type: 'set-baud', baudRate: 31250 }, // MIDI: any rate, not only the common ones
+    { type: 'set-framing', dataBits: 7, parity: 'even', stopBits: 2, flow: 'hard', id: 4 },
+    { type: 'set-framing', parity: 'mark' },
+    { type: 'set-framing', dataBits: 5 },
+    { type: 'set-framing', flow: 'soft' },
+    { type: 'send-break' },
+    { type: 'send-break', ms: MAX_BREAK_MS, id: 5 },
+    { type: 'release' },
+    { type: 'release', forMs: MIN_RELEASE_MS },
+    { type: 'release', forMs: MAX_RELEASE_MS, id: 6 },
+    { type: 'reclaim' },
+    { type: 'reclaim', id: 7 },
   ];
   it.each(valid)('round-trips %j', (message) => {
     expect(decodeClientMessage(encodeMessage(message))).toEqual({ ok: true, message });
@@ -58,6 +72,16 @@ describe('protocol: client → server', () => {
     ['{"type":"reset","ms":999999}', /ms/],
     ['{"type":"set-pacing","charDelayMs":1}', /delays/],
     ['{"type":"set-pacing","charDelayMs":1,"lineDelayMs":100000}', /delays/],
+    ['{"type":"set-framing"}', /set-framing: give at least one of dataBits, parity, stopBits, flow/],
+    ['{"type":"set-framing","dataBits":9}', /set-framing: dataBits must be 5, 6, 7 or 8, got 9/],
+    ['{"type":"set-framing","dataBits":"8"}', /dataBits must be 5, 6, 7 or 8, got "8"/],
+    ['{"type":"set-framing","parity":"E"}', /parity must be none, odd, even, mark or space, got "E"/],
+    ['{"type":"set-framing","stopBits":1.5}', /stopBits must be 1 or 2, got 1.5/],
+    ['{"type":"set-framing","flow":"rtscts"}', /flow must be none, hard or soft/],
+    ['{"type":"send-break","ms":0}', /send-break: ms must be an integer from 1 to 5000 ms, got 0/],
+    ['{"type":"send-break","ms":5001}', /ms must be an integer/],
+    ['{"type":"release","forMs":999}', /release: forMs must be an integer from 1000 to 3600000 ms, got 999/],
+    ['{"type":"release","forMs":"60s"}', /forMs/],
   ];
   it.each(invalid)('rejects %s with a reason', (text, reason) => {
     const decoded = decodeClientMessage(text);
@@ -104,6 +128,43 @@ describe('protocol: server → client', () => {
     'rejects %s',
     (text) => expect(decodeServerMessage(text).ok).toBe(false),
   );
+});
+
+describe('framing and release', () => {
+  it('describes speed and framing as tio shows it', () => {
+    expect(describeFraming({ baudRate: 115200 })).toBe('115200 8N1');
+    expect(describeFraming({ baudRate: 115200, ...DEFAULT_FRAMING })).toBe('115200 8N1');
+    expect(describeFraming({ baudRate: 9600, dataBits: 7, parity: 'even', stopBits: 2, flow: 'hard' })).toBe('9600 7E2 RTS/CTS');
+    expect(describeFraming({ baudRate: 300, dataBits: 5, parity: 'space', stopBits: 1, flow: 'soft' })).toBe('300 5S1 XON/XOFF');
+    expect(describeFraming({ baudRate: 250000, parity: 'mark' })).toBe('250000 8M1');
+    expect(describeFraming({ baudRate: 4800, parity: 'odd' })).toBe('4800 8O1');
+  });
+
+  it('defaults: a break of 250 ms, a release of a minute', () => {
+    expect(DEFAULT_BREAK_MS).toBe(250);
+    expect(DEFAULT_RELEASE_MS).toBe(60_000);
+  });
+
+  it('a status with framing, signals and a release decodes whole', () => {
+    const released: DeviceStatus = {
+      ...device,
+      state: 'released',
+      dtr: null,
+      rts: null,
+      dataBits: 7,
+      parity: 'odd',
+      stopBits: 1,
+      flow: 'none',
+      framing: '115200 7O1',
+      signals: 'available',
+      releasedUntilMs: 1_764_450_060_000,
+      message: 'released for flashing until 21:01:00',
+    };
+    expect(decodeServerMessage(encodeMessage({ type: 'status', device: released }))).toEqual({
+      ok: true,
+      message: { type: 'status', device: released },
+    });
+  });
 });
 
 describe('protocol module', () => {

@@ -5,11 +5,20 @@ import type { PortInfo } from '../../server/serial/devices/list-ports.js';
 import {
   PortError,
   type OpenPort,
+  type OpenRequest,
   type PortEvents,
   type PortOpener,
   type PortSignals,
 } from '../../server/serial/devices/port.js';
-import { READ_PAUSE_BYTES, READ_RESUME_BYTES, REOPEN_POLL_MS, SerialSession } from '../../server/serial/session.js';
+import {
+  clockTime,
+  READ_PAUSE_BYTES,
+  READ_RESUME_BYTES,
+  REOPEN_POLL_MS,
+  RESET_ASSERT_MS,
+  SerialSession,
+} from '../../server/serial/session.js';
+import type { Framing } from '../../server/wire/limits.js';
 import { WRITE_QUEUE_MAX_BYTES } from '../../server/serial/write-queue.js';
 
 const OPTIONS: SerialOptions = { path: '/dev/ttyFAKE0', baudRate: 115200, dtr: true, rts: true, charDelayMs: 0, lineDelayMs: 0 };
@@ -22,6 +31,12 @@ class FakePort implements OpenPort {
   writes: string[] = [];
   signals: PortSignals[] = [];
   bauds: number[] = [];
+  framings: Framing[] = [];
+  /** Breaks begun and ended, in order (true: begun). */
+  breaks: boolean[] = [];
+  /** What the driver keeps whatever it is asked (a pty keeps 8 data bits and no parity). */
+  keeps: Partial<Framing> = {};
+  noModemLines = false;
   closed = false;
   paused = false;
   refuseSignals = false;
@@ -51,6 +66,15 @@ class FakePort implements OpenPort {
     if (this.refuseSignals) throw new PortError('Inappropriate ioctl for device, cannot set', { code: 'ENOTTY' });
     this.signals.push({ ...signals });
   }
+  async setFraming(framing: Framing) {
+    if (this.closed) throw new PortError('closed', { code: 'EBADF' });
+    this.framings.push({ ...framing });
+    return { ...framing, ...this.keeps };
+  }
+  async setBreak(on: boolean) {
+    if (this.closed) throw new PortError('closed', { code: 'EBADF' });
+    this.breaks.push(on);
+  }
   pauseReading() {
     this.paused = true;
   }
@@ -68,15 +92,20 @@ class FakeOpener implements PortOpener {
   /** Errors the next open() calls throw, in order; empty → the open succeeds. */
   failures: WireError[] = [];
   refuseSignals = false;
+  /** Open ports as pseudo-terminals (no modem lines). */
+  pty = false;
   gate: Promise<void> | undefined;
   paths: string[] = [];
-  async open(request: { path: string; baudRate: number }, events: PortEvents) {
+  requests: OpenRequest[] = [];
+  async open(request: OpenRequest, events: PortEvents) {
     await this.gate;
     this.paths.push(request.path);
+    this.requests.push(request);
     const failure = this.failures.shift();
     if (failure) throw new PortError(failure.message, failure.code ? { code: failure.code } : {});
     const port = new FakePort(events);
     port.refuseSignals = this.refuseSignals;
+    port.noModemLines = this.pty;
     this.ports.push(port);
     return port;
   }
@@ -270,13 +299,13 @@ describe('SerialSession', () => {
     expect(session.status.baudRate).toBe(9600);
   });
 
-  it('pulses DTR and RTS low for pulseMs, then asserts them (the Arduino reset)', async () => {
+  it('pulses DTR and RTS low for pulseMs, then asserts them (the Arduino reset), then restores the configured lines', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { host, session, opener } = setup({ dtr: false, rts: false });
     session.start();
     await host.status('open');
     const port = opener.last;
-    session.handle({ type: 'set-signals', pulseMs: 100 });
+    session.handle({ type: 'set-signals', pulseMs: 100, id: 1 });
     // (vi.waitFor would advance the fake clock itself; advancing by 0 only settles promises.)
     await vi.advanceTimersByTimeAsync(0);
     expect(port.signals).toEqual([{ dtr: false, rts: false }, { dtr: false, rts: false }]);
@@ -284,7 +313,26 @@ describe('SerialSession', () => {
     expect(port.signals).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
     expect(port.signals[2]).toEqual({ dtr: true, rts: true });
-    expect(session.status).toMatchObject({ dtr: true, rts: true });
+    await vi.advanceTimersByTimeAsync(RESET_ASSERT_MS);
+    // Under --no-dtr --no-rts the lines go back down: the reset was the edge, not a new setting.
+    expect(port.signals[3]).toEqual({ dtr: false, rts: false });
+    expect(await host.result(1)).toMatchObject({ ok: true });
+    expect(session.status).toMatchObject({ dtr: false, rts: false, signals: 'available' });
+  });
+
+  it('after a reset pulse with the lines asserted by default, leaves them asserted', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'set-signals', pulseMs: 10, id: 1 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await host.result(1)).toMatchObject({ ok: true });
+    expect(opener.last.signals).toEqual([
+      { dtr: true, rts: true },
+      { dtr: false, rts: false },
+      { dtr: true, rts: true },
+    ]);
   });
 
   it('sets one line and keeps the other', async () => {
@@ -295,18 +343,144 @@ describe('SerialSession', () => {
     await vi.waitFor(() => expect(opener.last.signals.at(-1)).toEqual({ dtr: false, rts: true }));
   });
 
-  it('reports a device that refuses DTR/RTS (a pty) and stays open without them', async () => {
+  it('a device that refuses DTR/RTS stays open without them, said quietly in the status (no error), once per port', async () => {
     const opener = new FakeOpener();
     opener.refuseSignals = true;
     const { host, session } = setup({}, opener);
     session.start();
-    const { error } = await host.error();
-    expect(error).toMatchObject({ code: 'ENOTTY' });
-    expect(error.message).toContain('refused DTR/RTS');
     const { status } = await host.status('open');
-    expect(status).toMatchObject({ dtr: null, rts: null });
+    expect(status).toMatchObject({ dtr: null, rts: null, signals: 'unsupported' });
+    expect(status.message).toBeUndefined();
+    session.handle({ type: 'open', id: 1 });
+    expect(await host.result(1)).toMatchObject({ ok: true });
+    expect(host.errors()).toEqual([]);
     session.handle({ type: 'write', data: bytes('still works') });
     await vi.waitFor(() => expect(opener.last.writes).toEqual(['still works']));
+  });
+
+  it('never tries the modem lines of a pseudo-terminal, even with dtr and rts off', async () => {
+    const opener = new FakeOpener();
+    opener.pty = true;
+    const { host, session } = setup({ dtr: false, rts: false }, opener);
+    session.start();
+    expect((await host.status('open')).status).toMatchObject({ dtr: null, rts: null, signals: 'unsupported' });
+    expect(opener.last.signals).toEqual([]);
+    session.handle({ type: 'send-break', ms: 10, id: 1 });
+    expect(await host.result(1)).toMatchObject({ ok: false, error: { code: 'ENOTTY', message: expect.stringContaining('cannot send a break') } });
+    expect(opener.last.breaks).toEqual([]);
+    expect(host.errors()).toEqual([]);
+  });
+
+  it('opens with HUPCL cleared when DTR is not wanted (closing then leaves DTR alone), set otherwise', async () => {
+    const a = setup({ dtr: false });
+    a.session.start();
+    await a.host.status('open');
+    expect(a.opener.requests[0]).toMatchObject({ hupcl: false });
+    const b = setup();
+    b.session.start();
+    await b.host.status('open');
+    expect(b.opener.requests[0]).toMatchObject({ hupcl: true });
+  });
+
+  it('opens with the configured framing, shows it in the status, and changes it while open', async () => {
+    const { host, session, opener } = setup({ baudRate: 9600, dataBits: 7, parity: 'even', stopBits: 2 });
+    session.start();
+    const { status } = await host.status('open');
+    expect(opener.requests[0]?.framing).toEqual({ dataBits: 7, parity: 'even', stopBits: 2, flow: 'none' });
+    expect(status).toMatchObject({ dataBits: 7, parity: 'even', stopBits: 2, flow: 'none', framing: '9600 7E2' });
+    session.handle({ type: 'set-framing', parity: 'mark', flow: 'hard', id: 1 });
+    expect(await host.result(1)).toEqual({ type: 'result', id: 1, ok: true });
+    expect(opener.last.framings).toEqual([{ dataBits: 7, parity: 'mark', stopBits: 2, flow: 'hard' }]);
+    expect(session.status).toMatchObject({ parity: 'mark', flow: 'hard', framing: '9600 7M2 RTS/CTS', state: 'open' });
+    // Kept for the next open.
+    session.handle({ type: 'open', id: 2 });
+    expect(await host.result(2)).toMatchObject({ ok: true });
+    expect(opener.requests[1]?.framing).toEqual({ dataBits: 7, parity: 'mark', stopBits: 2, flow: 'hard' });
+    session.handle({ type: 'set-framing', dataBits: 9 as 8, id: 3 });
+    expect(await host.result(3)).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'bad framing: must be 5, 6, 7 or 8, got 9' } });
+  });
+
+  it('says what the driver kept when it ignores part of a framing (a pty keeps 8 bits, no parity)', async () => {
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    opener.last.keeps = { dataBits: 8, parity: 'none' };
+    session.handle({ type: 'set-framing', dataBits: 7, parity: 'odd', stopBits: 2, id: 1 });
+    const result = await host.result(1);
+    expect(result).toMatchObject({ ok: false, error: { code: 'ENOTSUP' } });
+    expect(!result.ok && result.error.message).toContain('kept 8 data bits, parity none');
+    // The status shows what is in force, not what was asked.
+    expect(session.status).toMatchObject({ dataBits: 8, parity: 'none', stopBits: 2, framing: '115200 8N2' });
+    expect(session.status.message).toContain('kept 8 data bits, parity none');
+  });
+
+  it('sends a break: the line held for ms, then let go', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'send-break', ms: 250, id: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(opener.last.breaks).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(249);
+    expect(opener.last.breaks).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(opener.last.breaks).toEqual([true, false]);
+    expect(await host.result(1)).toEqual({ type: 'result', id: 1, ok: true });
+  });
+
+  it('releases the device for flashing, refuses writes meanwhile, and reopens when the time is up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date(2025, 0, 1, 12, 0, 0));
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    const first = opener.last;
+    session.handle({ type: 'release', forMs: 60_000, id: 1 });
+    const { status } = await host.status('released');
+    expect(first.closed).toBe(true);
+    const untilMs = new Date(2025, 0, 1, 12, 1, 0).getTime();
+    expect(status).toMatchObject({ releasedUntilMs: untilMs, message: `released for flashing until ${clockTime(untilMs)}`, dtr: null });
+    expect(clockTime(untilMs)).toBe('12:01:00');
+    expect(await host.result(1)).toEqual({ type: 'result', id: 1, ok: true });
+    session.handle({ type: 'write', data: bytes('hello'), id: 2 });
+    expect(await host.result(2)).toMatchObject({ ok: false, written: 0, error: { code: 'not-open', message: expect.stringContaining('released for flashing until 12:01:00') } });
+    // Nothing is opened while released, though a missing device is normally polled every REOPEN_POLL_MS.
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(opener.ports).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const { status: reopened } = await host.status('open');
+    expect(opener.ports).toHaveLength(2);
+    expect(reopened.releasedUntilMs).toBeUndefined();
+    session.handle({ type: 'write', data: bytes('again'), id: 3 });
+    expect(await host.result(3)).toMatchObject({ ok: true, written: 5 });
+  });
+
+  it('reclaim ends a release at once; after the time, a device still missing is waited for as after an unplug', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'release', forMs: 10_000, id: 1 });
+    await host.status('released');
+    session.handle({ type: 'reclaim', id: 2 });
+    expect(await host.result(2)).toEqual({ type: 'result', id: 2, ok: true });
+    expect(session.status.state).toBe('open');
+    expect(opener.ports).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(10_000); // the old release's timer is gone
+    expect(opener.ports).toHaveLength(2);
+    session.handle({ type: 'reclaim', id: 3 }); // not released: nothing to do
+    expect(await host.result(3)).toEqual({ type: 'result', id: 3, ok: true });
+
+    // The upload's reset re-enumerates the board: when the time is up it is not there yet.
+    session.handle({ type: 'release', forMs: 1000, id: 4 });
+    await host.status('released');
+    opener.failures.push({ message: 'No such file or directory', code: 'ENOENT' });
+    await vi.advanceTimersByTimeAsync(1000);
+    await host.status('waiting');
+    await vi.advanceTimersByTimeAsync(REOPEN_POLL_MS);
+    await host.status('open');
+    expect(opener.ports).toHaveLength(3);
   });
 
   it('refuses a write that would overflow the queue instead of buffering without bound', async () => {

@@ -14,12 +14,29 @@
 // Measured into a socat pty on a 2-core box: ~41 MB/s alone (a blocking write() in its own thread:
 // ~50); handing libuv the whole rest instead of one byte gave ~57, but a failed write's count
 // would then be unknown by up to a slice.
+//
+// Framing: bindings-cpp's update() changes only the baud rate, so a framing change opens one more
+// descriptor of the device with the new settings (bindings-cpp's open applies them to the device's
+// termios, which every descriptor shares) and closes it again at once; the port's own descriptors,
+// its stream, its lock and its write queue stay. Linux asserts DTR and RTS on every open, so the
+// lines are set again right after. Mark/space parity and reading the settings back go through stty.ts.
 import { once } from 'node:events';
 import { writeSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { ReadStream } from 'node:tty';
+import { DEFAULT_FRAMING, type Framing } from '../../wire/limits.js';
 import { codeFromNativeMessage } from './open-error.js';
-import { PortError, toWireError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from './port.js';
+import {
+  PortError,
+  toWireError,
+  type OpenPort,
+  type OpenRequest,
+  type PortEvents,
+  type PortOpener,
+  type PortSignals,
+} from './port.js';
+import { framingFromStty, runStty } from './stty.js';
 
 /** errno codes of a write that mean the device is gone (pty closed, USB unplugged). */
 const GONE_CODES: ReadonlySet<string> = new Set(['EIO', 'ENXIO', 'ENODEV']);
@@ -34,9 +51,10 @@ interface NativeBindings {
 
 interface NativeOpenOptions {
   baudRate: number;
-  dataBits: 8;
-  stopBits: 1;
-  parity: 'none';
+  dataBits: 5 | 6 | 7 | 8;
+  stopBits: 1 | 2;
+  /** Mark and space are refused by bindings-cpp on Unix; they open as odd/even, then stty adds CMSPAR. */
+  parity: 'none' | 'odd' | 'even';
   rtscts: boolean;
   xon: boolean;
   xoff: boolean;
@@ -62,6 +80,52 @@ export function createNodePortOpener(): PortOpener {
   return { open: (request, events) => NodePort.open(native, request, events) };
 }
 
+/** A Linux or macOS pseudo-terminal (what socat and the emulated Uno give): it has no modem lines and no break. */
+const PTY_PATH = /^\/dev\/(pts\/\d+|ttys\d+|ptmx)$/;
+
+/** bindings-cpp's open options for `framing` (vmin 1 / vtime 0: a read returns as soon as one byte is there). */
+function nativeSettings(baudRate: number, framing: Framing, hupcl: boolean, lock: boolean): NativeOpenOptions {
+  const parity = framing.parity === 'mark' ? 'odd' : framing.parity === 'space' ? 'even' : framing.parity;
+  return {
+    baudRate,
+    dataBits: framing.dataBits,
+    stopBits: framing.stopBits,
+    parity,
+    rtscts: framing.flow === 'hard',
+    xon: framing.flow === 'soft',
+    xoff: framing.flow === 'soft',
+    xany: false,
+    hupcl,
+    lock,
+    vmin: 1,
+    vtime: 0,
+  };
+}
+
+const isPlain = (framing: Framing): boolean =>
+  framing.dataBits === 8 && framing.parity === 'none' && framing.stopBits === 1 && framing.flow === 'none';
+
+/**
+ * Finishes setting `wanted` on the terminal `fd` after bindings-cpp's open: CMSPAR for mark/space
+ * (Linux only), then reads back what the driver kept. 8N1 without flow control is bindings-cpp's
+ * own setting, which every driver takes, so it costs no stty.
+ */
+async function settleFraming(fd: number, wanted: Framing): Promise<Framing> {
+  if (isPlain(wanted)) return wanted;
+  const markOrSpace = wanted.parity === 'mark' || wanted.parity === 'space';
+  if (markOrSpace && process.platform !== 'linux')
+    throw new PortError(`${wanted.parity} parity needs Linux (CMSPAR); this system has no way to set it`, { code: 'EINVAL' });
+  if (process.platform === 'linux' && wanted.parity !== 'none') {
+    // bindings-cpp never clears CMSPAR: a port that was mark/space would stay so under odd/even.
+    const applied = runStty(fd, [markOrSpace ? 'cmspar' : '-cmspar']);
+    if (markOrSpace) await applied.catch((error: unknown) => Promise.reject(new PortError(`cannot set ${wanted.parity} parity: ${toWireError(error).message}`, { code: 'EINVAL' })));
+    else await applied.catch(() => undefined);
+  }
+  // Drivers take tcsetattr() without complaint and keep what they cannot do (a pty forces cs8 -parenb).
+  const shown = await runStty(fd, ['-a']).then(framingFromStty, () => null);
+  return shown ?? wanted;
+}
+
 /** Wraps a bindings-cpp rejection (a bare Error, message only) as a PortError with an errno-style code. */
 function nativeError(error: unknown, flags: { disconnected?: boolean } = {}): PortError {
   const message = (error instanceof Error ? error.message : String(error)).replace(/^Error:?\s*/, '');
@@ -83,26 +147,14 @@ class NodePort implements OpenPort {
   private writing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
-  static async open(
-    native: NativeBindings,
-    request: { path: string; baudRate: number },
-    events: PortEvents,
-  ): Promise<NodePort> {
-    // vmin 1 / vtime 0: a read returns as soon as one byte is there (no added latency).
-    const settings = (lock: boolean): NativeOpenOptions => ({
-      baudRate: request.baudRate,
-      dataBits: 8,
-      stopBits: 1,
-      parity: 'none',
-      rtscts: false,
-      xon: false,
-      xoff: false,
-      xany: false,
-      hupcl: true,
-      lock,
-      vmin: 1,
-      vtime: 0,
-    });
+  static async open(native: NativeBindings, request: OpenRequest, events: PortEvents): Promise<NodePort> {
+    const framing = request.framing ?? DEFAULT_FRAMING;
+    const hupcl = request.hupcl ?? true;
+    if ((framing.parity === 'mark' || framing.parity === 'space') && process.platform !== 'linux')
+      throw new PortError(`${framing.parity} parity needs Linux (CMSPAR); this system has no way to set it`, { code: 'EINVAL' });
+    const settings = (lock: boolean): NativeOpenOptions => nativeSettings(request.baudRate, framing, hupcl, lock);
+    // The device behind a /dev/serial/by-id or socat link: framing changes open it again by this name.
+    const device = await realpath(request.path).catch(() => request.path);
     // Two descriptions of the device: `lockFd` only holds the exclusive flock(); `fd` carries the
     // bytes. libuv may reopen a tty when it wraps it (uv_tty_init), which would silently drop a
     // lock taken on the wrapped fd, so the lock lives on a descriptor libuv never sees.
@@ -132,8 +184,22 @@ class NodePort implements OpenPort {
     // goes away with the stream (also when the worker is terminated).
     const streamFd = handleFd(stream) ?? fd;
     if (streamFd !== fd) await native.asyncClose(fd).catch(() => undefined);
-    return new NodePort(native, streamFd, lockFd, stream, events);
+    const port = new NodePort(native, streamFd, lockFd, stream, events, device, request.baudRate, hupcl);
+    try {
+      port.framing = await settleFraming(lockFd, framing);
+    } catch (error) {
+      await port.close();
+      throw error;
+    }
+    return port;
   }
+
+  /** True for a pseudo-terminal: no modem lines, no break (so they are never tried). */
+  readonly noModemLines: boolean;
+  /** The framing in force, as the driver shows it where it can be read back (else as set). */
+  framing: Framing = DEFAULT_FRAMING;
+  /** The lines as last set, to set again after a framing change's open asserted them. */
+  private lines: PortSignals | undefined;
 
   private constructor(
     private readonly native: NativeBindings,
@@ -142,7 +208,11 @@ class NodePort implements OpenPort {
     private readonly lockFd: number,
     private readonly stream: ReadStream,
     private readonly events: PortEvents,
+    private readonly device: string,
+    private baudRate: number,
+    private readonly hupcl: boolean,
   ) {
+    this.noModemLines = PTY_PATH.test(device);
     stream.on('data', (chunk: Buffer) => {
       if (!this.closed) events.data(chunk);
     });
@@ -179,12 +249,40 @@ class NodePort implements OpenPort {
     await this.native.asyncUpdate(this.fd, { baudRate }).catch((error: unknown) => {
       throw nativeError(error);
     });
+    this.baudRate = baudRate;
   }
 
   async setSignals(signals: PortSignals): Promise<void> {
     this.assertOpen();
     const options = { ...signals, brk: false, cts: false, dsr: false, lowLatency: false };
     await this.native.asyncSet(this.fd, options).catch((error: unknown) => {
+      throw nativeError(error);
+    });
+    this.lines = { ...signals };
+  }
+
+  /** Returns the framing now in force (read back where stty can; see settleFraming). */
+  async setFraming(framing: Framing): Promise<Framing> {
+    this.assertOpen();
+    let fd: number;
+    try {
+      fd = await this.native.asyncOpen(this.device, nativeSettings(this.baudRate, framing, this.hupcl, false));
+    } catch (error) {
+      throw nativeError(error);
+    }
+    await this.native.asyncClose(fd).catch(() => undefined);
+    // That open asserted DTR and RTS (Linux does on every open): put them back as they were.
+    if (this.lines) await this.setSignals(this.lines).catch(() => undefined);
+    this.framing = await settleFraming(this.lockFd, framing);
+    return this.framing;
+  }
+
+  async setBreak(on: boolean): Promise<void> {
+    this.assertOpen();
+    if (this.noModemLines) throw new PortError(`${this.device} is a pseudo-terminal: it has no break`, { code: 'ENOTTY' });
+    // bindings-cpp's set() writes DTR/RTS along with the break: keep them as they are (as the kernel left them, if never set).
+    const lines = this.lines ?? { dtr: true, rts: true };
+    await this.native.asyncSet(this.fd, { ...lines, brk: on, cts: false, dsr: false, lowLatency: false }).catch((error: unknown) => {
       throw nativeError(error);
     });
   }

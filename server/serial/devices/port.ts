@@ -1,6 +1,7 @@
 // The seam between the serial session and a device: a small promise-based interface, in the
 // spirit of serialport's binding interface, so the session runs against a fake in unit tests,
 // against the demo board, or against a real tty (node-port.ts) without knowing which.
+import type { Framing } from '../../wire/limits.js';
 import type { WireError } from '../messages.js';
 
 /** Modem output lines. true = asserted (on an Arduino, asserting DTR after it was low resets the board). */
@@ -20,6 +21,13 @@ export interface PortEvents {
 /** One open device. After `end` or `close`, every method rejects. */
 export interface OpenPort {
   /**
+   * True when the device is known to have no modem lines (a pty): the session then never tries
+   * DTR/RTS or a break on it. Absent or false: unknown until tried.
+   */
+  readonly noModemLines?: boolean;
+  /** The framing in force after open, where the port can read it back; absent: as requested. */
+  readonly framing?: Framing;
+  /**
    * Hands all of `data` to the device; resolves once every byte was accepted. One write at a time.
    * Rejects with a PortError whose `written` counts the bytes accepted before the failure; a
    * close() makes a write in flight reject promptly.
@@ -29,6 +37,14 @@ export interface OpenPort {
   setBaudRate(baudRate: number): Promise<void>;
   /** Sets DTR and RTS. Rejects with code ENOTTY where the device has no modem lines (a pty). */
   setSignals(signals: PortSignals): Promise<void>;
+  /**
+   * Applies a new framing while open (the baud rate stays). Input and output still in the driver
+   * may be discarded, as on a baud change. Resolves with the framing now in force: what the driver
+   * kept where it can be read back (a Linux pty keeps 8 bits, no parity), else `framing`.
+   */
+  setFraming(framing: Framing): Promise<Framing>;
+  /** Starts (true) or ends (false) a break on the transmit line. Rejects where the device cannot (a pty). */
+  setBreak(on: boolean): Promise<void>;
   /**
    * Stops reading until resumeReading(): what the device sends meanwhile waits in its own buffer
    * (and, on a port with flow control, holds the sender). Used when the main thread falls behind.
@@ -40,9 +56,22 @@ export interface OpenPort {
   close(): Promise<void>;
 }
 
+/** What to open, and how. */
+export interface OpenRequest {
+  path: string;
+  baudRate: number;
+  /** Framing to open with; absent: DEFAULT_FRAMING (8N1, no flow control). */
+  framing?: Framing;
+  /**
+   * Leave HUPCL set, so the last close drops DTR (the usual). false clears it: closing leaves DTR as it
+   * was, so the next open brings no DTR edge from this close (what `stty -hupcl` does; it persists on the device).
+   */
+  hupcl?: boolean;
+}
+
 /** Opens devices by path. Rejects with a WireError-shaped error (`code` ENOENT, EACCES, EBUSY, …) when it cannot. */
 export interface PortOpener {
-  open(request: { path: string; baudRate: number }, events: PortEvents): Promise<OpenPort>;
+  open(request: OpenRequest, events: PortEvents): Promise<OpenPort>;
 }
 
 /** An Error carrying WireError's flags, so it can be thrown and still cross the thread boundary as data. */

@@ -1,11 +1,13 @@
 // The built-in demo board: a simulated sensor board behind the same OpenPort interface as a
 // real device, so it travels the same session → worker → message path. It boots with a banner
 // and READY, prints a JSON reading every interval, echoes input like a terminal, and answers a
-// small shell. Asserting DTR after it was low reboots it, as on an Arduino.
+// small shell. Asserting DTR after it was low reboots it, as on an Arduino. It takes any framing
+// (it has no wire to garble), and answers a break with `<break>` and a fresh prompt.
 import { ReadlineParser } from '@serialport/parser-readline';
 import { LineDiscipline } from './demo-line-discipline.js';
 import { SensorSimulator } from './demo-sensors.js';
 import { ANSI, runDemoCommand, type DemoShellBoard } from './demo-shell.js';
+import type { Framing } from '../../../wire/limits.js';
 import { PortError, type OpenPort, type PortEvents, type PortOpener, type PortSignals } from '../port.js';
 
 /** The device path that selects the demo board. */
@@ -40,6 +42,8 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
   private booted = false;
   private bootedBefore = false;
   private closed = false;
+  /** True while a break holds the line: bytes written then are lost, as on a wire held low. */
+  private inBreak = false;
   private bootedAt = 0;
   private bootTimer: NodeJS.Timeout | undefined;
   private telemetryTimer: NodeJS.Timeout | undefined;
@@ -94,7 +98,7 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
 
   async write(data: Uint8Array): Promise<void> {
     if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
-    if (this.booted) this.discipline.feed(data); // bytes sent while it boots are lost, as on a real board
+    if (this.booted && !this.inBreak) this.discipline.feed(data); // bytes sent while it boots are lost, as on a real board
   }
 
   pauseReading(): void {
@@ -116,6 +120,21 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
     const reset = !this.signals.dtr && signals.dtr;
     this.signals = { ...signals };
     if (reset) this.boot();
+  }
+
+  async setFraming(framing: Framing): Promise<Framing> {
+    if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
+    return { ...framing };
+  }
+
+  async setBreak(on: boolean): Promise<void> {
+    if (this.closed) throw new PortError('demo board is closed', { code: 'EBADF' });
+    this.inBreak = on;
+    // Seen when the line comes back up, as a UART sees a framing error followed by idle.
+    if (!on && this.booted) {
+      this.discipline.reset();
+      this.print(`<break>\r\n${DEMO_PROMPT}`);
+    }
   }
 
   async close(): Promise<void> {
