@@ -5,23 +5,32 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, loadConfigFile, resolveConfig } from './config.js';
 import type { Config, ConfigInput, PortInput, PortSettingsInput } from './config.js';
 import { isRecord } from './config-checks.js';
-import { formatDuration, formatSize } from './config-units.js';
+import { formatDuration, formatSize, parseDuration } from './config-units.js';
+import { checkReleaseMs, DATA_BITS, DEFAULT_RELEASE_MS, FLOW_CONTROLS, PARITIES, STOP_BITS } from './wire/limits.js';
 import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
 
 /** What the command line asks for. */
 export type CliCommand =
   | { kind: 'serve'; config: Config }
   | { kind: 'list' }
+  /** Ask a running server (its HTTP API at `url`) to release port `portId` for `forMs`, or to take it back (`reclaim`). */
+  | { kind: 'release'; portId: string; forMs: number; url: string; token: string | null }
+  | { kind: 'reclaim'; portId: string; url: string; token: string | null }
   | ServiceCommand
   | { kind: 'help' }
   | { kind: 'version' };
 
 const d = DEFAULTS;
 
+/** Where `release` and `reclaim` find the server when not told: the default listen address. */
+export const DEFAULT_SERVER_URL = `http://${DEFAULTS.host}:${DEFAULTS.listenPort}`;
+
 /** The --help text; every default comes from DEFAULTS. */
 export const USAGE = `Usage: serialdeck [device...] [options]
        serialdeck --config FILE [options]
        serialdeck list
+       serialdeck release PORT-ID [--for 60s] [--url URL] [--token T]
+       serialdeck reclaim PORT-ID [--url URL] [--token T]
        serialdeck service [device...] [options]
 
 A web serial console: open the printed URL in any browser to watch and type to the devices.
@@ -29,6 +38,10 @@ A web serial console: open the printed URL in any browser to watch and type to t
   device                 a serial device path (a /dev/serial/by-id/ path survives re-plugging), or "demo" for
                          the built-in demo board; several devices serve several ports (default: ${d.ports.join(' ')})
   list                   print the serial ports with manufacturer, VID:PID, serial number and by-id path
+  release PORT-ID        ask the running server to close the port for flashing (avrdude, esptool can then open
+                         it) for --for (default: ${formatDuration(DEFAULT_RELEASE_MS)}); every viewer sees "released"; it reopens
+                         after that, or at once with \`reclaim PORT-ID\`. --url (default: ${DEFAULT_SERVER_URL}) and
+                         --token (env SERIALDECK_TOKEN) say where the server is
   service                print a hardened systemd unit that serves these devices with these options
 
 Server:
@@ -52,6 +65,10 @@ Ports (settings apply to every port and to those --watch adds; a port's own sett
       --no-rts           do not assert RTS on open
       --char-delay MS    write pacing: delay after each byte sent (default: ${d.port.charDelayMs})
       --line-delay MS    write pacing: delay after each line ending sent (default: ${d.port.lineDelayMs})
+      --databits N       data bits: ${DATA_BITS.join(', ')} (default: ${d.port.dataBits})
+      --parity P         parity: ${PARITIES.join(', ')} (default: ${d.port.parity}); no short flag (-p is the TCP port)
+      --stopbits N       stop bits: ${STOP_BITS.join(', ')} (default: ${d.port.stopBits})
+      --flow F           flow control: ${FLOW_CONTROLS.join(', ')} (hard = RTS/CTS, soft = XON/XOFF; default: ${d.port.flow})
       --scrollback SIZE  output kept in memory for replay, e.g. 1MiB, 512KiB (default: ${formatSize(d.port.scrollbackBytes)})
       --retain SIZE      capture kept on disk per port; oldest deleted first (default: ${formatSize(d.port.retention.bytes)})
       --retain-age AGE   capture older than this is deleted, e.g. 12h, 7d (default: ${formatDuration(d.port.retention.ageMs)})
@@ -78,6 +95,10 @@ const OPTIONS = {
   'no-rts': { type: 'boolean' },
   'char-delay': { type: 'string' },
   'line-delay': { type: 'string' },
+  databits: { type: 'string' },
+  parity: { type: 'string' },
+  stopbits: { type: 'string' },
+  flow: { type: 'string' },
   scrollback: { type: 'string' },
   retain: { type: 'string' },
   'retain-age': { type: 'string' },
@@ -100,6 +121,8 @@ export function parseCli(
   env: Record<string, string | undefined>,
   loadFile: (path: string) => ConfigInput = loadConfigFile,
 ): CliCommand {
+  // Subcommands that talk to a running server take their own few flags, so they come first.
+  if (argv[0] === 'release' || argv[0] === 'reclaim') return parseRelease(argv[0], argv.slice(1), env);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
@@ -179,6 +202,45 @@ export function parseCli(
   return { kind: 'serve', config: resolveConfig(input, { env, labels, ...(values.config === undefined ? {} : { file: values.config }) }) };
 }
 
+const RELEASE_OPTIONS = {
+  for: { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+/** `release PORT-ID [--for D] [--url U] [--token T]` and `reclaim PORT-ID [--url U] [--token T]`. */
+function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<string, string | undefined>): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: RELEASE_OPTIONS });
+  } catch (error) {
+    throw new ConfigError(`${kind}: ${(error as Error).message.split('\n')[0] ?? 'bad arguments'}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new ConfigError(`${kind} takes one port id (see GET /api/ports), got ${positionals.length}`);
+  const portId = positionals[0] as string;
+  const url = values.url ?? DEFAULT_SERVER_URL;
+  try {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('not http');
+  } catch {
+    throw new ConfigError(`--url must be the server's address, like ${DEFAULT_SERVER_URL}, got ${JSON.stringify(url)}`);
+  }
+  const token = values.token ?? (env.SERIALDECK_TOKEN || null);
+  if (kind === 'reclaim') {
+    if (values.for !== undefined) throw new ConfigError('--for is for release, not reclaim');
+    return { kind, portId, url, token };
+  }
+  let forMs = DEFAULT_RELEASE_MS;
+  if (values.for !== undefined) {
+    const parsedFor = parseDuration(values.for);
+    if (typeof parsedFor !== 'number') throw new ConfigError(`--for ${parsedFor.refusal}`);
+    const refusal = checkReleaseMs(parsedFor);
+    if (refusal !== null) throw new ConfigError(`--for ${refusal} (1s to 1h)`);
+    forMs = parsedFor;
+  }
+  return { kind, portId, forMs, url, token };
+}
+
 /** The flag that sets each port setting, for error messages. */
 const FLAG_OF_SETTING: Record<keyof PortSettingsInput, string> = {
   baud: '--baud',
@@ -186,6 +248,10 @@ const FLAG_OF_SETTING: Record<keyof PortSettingsInput, string> = {
   rts: '--no-rts',
   charDelayMs: '--char-delay',
   lineDelayMs: '--line-delay',
+  dataBits: '--databits',
+  parity: '--parity',
+  stopBits: '--stopbits',
+  flow: '--flow',
   scrollback: '--scrollback',
   retention: '--retain',
 };
@@ -196,6 +262,10 @@ function portDefaultsFromFlags(values: {
   'no-rts'?: boolean | undefined;
   'char-delay'?: string | undefined;
   'line-delay'?: string | undefined;
+  databits?: string | undefined;
+  parity?: string | undefined;
+  stopbits?: string | undefined;
+  flow?: string | undefined;
   scrollback?: string | undefined;
   retain?: string | undefined;
   'retain-age'?: string | undefined;
@@ -209,6 +279,12 @@ function portDefaultsFromFlags(values: {
   if (charDelay !== undefined) settings.charDelayMs = charDelay;
   const lineDelay = parseInteger('--line-delay', values['line-delay']);
   if (lineDelay !== undefined) settings.lineDelayMs = lineDelay;
+  const dataBits = parseInteger('--databits', values.databits);
+  if (dataBits !== undefined) settings.dataBits = dataBits;
+  if (values.parity !== undefined) settings.parity = values.parity;
+  const stopBits = parseInteger('--stopbits', values.stopbits);
+  if (stopBits !== undefined) settings.stopBits = stopBits;
+  if (values.flow !== undefined) settings.flow = values.flow;
   if (values.scrollback !== undefined) settings.scrollback = values.scrollback;
   if (values.retain !== undefined || values['retain-age'] !== undefined)
     settings.retention = {

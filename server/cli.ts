@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { parseCli, USAGE } from './cli-args.js';
 import { ConfigError } from './config.js';
+import { sendRelease } from './cli-release.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { formatPortList } from './format-port-list.js';
 import { renderServiceUnit, serviceBinary } from './service-unit.js';
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
     return void process.stdout.write(`${pkg.version}\n`);
   }
   if (command.kind === 'list') return void process.stdout.write(formatPortList(await listPorts()));
+  if (command.kind === 'release' || command.kind === 'reclaim') {
+    const outcome = await sendRelease(command);
+    (outcome.ok ? process.stdout : process.stderr).write(`${outcome.text}\n`);
+    return void (process.exitCode = outcome.ok ? 0 : 1);
+  }
   if (command.kind === 'service') return void process.stdout.write(renderServiceUnit(serviceBinary(process.argv[1]), command.args));
 
   const server = await start(command.config).catch((error: NodeJS.ErrnoException) => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli, USAGE } from '../../server/cli-args.js';
+import { DEFAULT_SERVER_URL } from '../../server/cli-args.js';
 import { ConfigError, DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
+import { DEFAULT_RELEASE_MS } from '../../server/wire/limits.js';
 
 const env = { HOME: '/home/pi' };
 const noFile = (): ConfigInput => {
@@ -53,6 +55,10 @@ describe('parseCli', () => {
       '--no-rts',
       '--char-delay', '2',
       '--line-delay', '50',
+      '--databits', '7',
+      '--parity', 'space',
+      '--stopbits', '2',
+      '--flow', 'soft',
       '--max-clients', '4',
       '--scrollback', '512KiB',
       '--retain', '256MiB',
@@ -68,6 +74,10 @@ describe('parseCli', () => {
       rts: false,
       charDelayMs: 2,
       lineDelayMs: 50,
+      dataBits: 7,
+      parity: 'space',
+      stopBits: 2,
+      flow: 'soft',
       scrollbackBytes: 512 * 1024,
       retention: { bytes: 256 * 1024 ** 2, ageMs: 3 * 86_400_000 },
     };
@@ -110,12 +120,38 @@ describe('parseCli', () => {
     expect(parseCli(['-v'], {})).toEqual({ kind: 'version' });
   });
 
+  it('release and reclaim talk to a running server: port id, --for, --url, --token (else SERIALDECK_TOKEN)', () => {
+    expect(parseCli(['release', 'uno'], {})).toEqual({
+      kind: 'release',
+      portId: 'uno',
+      forMs: DEFAULT_RELEASE_MS,
+      url: DEFAULT_SERVER_URL,
+      token: null,
+    });
+    expect(DEFAULT_SERVER_URL).toBe('http://127.0.0.1:8080');
+    expect(parseCli(['release', 'uno', '--for', '2m', '--url', 'http://pi.local:9000', '--token', 'T0KEN-123'], {})).toEqual({
+      kind: 'release',
+      portId: 'uno',
+      forMs: 120_000,
+      url: 'http://pi.local:9000',
+      token: 'T0KEN-123',
+    });
+    expect(parseCli(['reclaim', 'uno'], { SERIALDECK_TOKEN: 'from-the-env' })).toEqual({
+      kind: 'reclaim',
+      portId: 'uno',
+      url: DEFAULT_SERVER_URL,
+      token: 'from-the-env',
+    });
+  });
+
   it('help shows the defaults from DEFAULTS', () => {
     expect(USAGE).toContain(`(default: ${DEFAULTS.port.baudRate})`);
     expect(USAGE).toContain('TCP port to listen on, 0 picks a free one (default: 8080)');
     expect(USAGE).toContain('(default: 64MiB)');
     expect(USAGE).toContain('(default: 14d)');
-    for (const flag of ['--config', '--usb', '--data-dir', '--no-capture', '--watch', '--retain', '--retain-age', '--listen-port'])
+    expect(USAGE).toContain('--parity P         parity: none, odd, even, mark, space (default: none); no short flag (-p is the TCP port)');
+    expect(USAGE).toContain('serialdeck release PORT-ID [--for 60s]');
+    for (const flag of ['--config', '--usb', '--data-dir', '--no-capture', '--watch', '--retain', '--retain-age', '--listen-port', '--databits', '--stopbits', '--flow'])
       expect(USAGE).toContain(flag);
   });
 
@@ -137,9 +173,20 @@ describe('parseCli', () => {
     [['--allow-origin', 'http://x.lan/path'], '--allow-origin must be scheme://host[:port] only, got "http://x.lan/path"'],
     [['--data-dir', '/x', '--no-capture'], 'give --data-dir or --no-capture, not both'],
     [['list', 'extra'], 'list takes no arguments'],
+    [['--databits', '9'], '--databits must be 5, 6, 7 or 8, got 9'],
+    [['--databits', 'seven'], '--databits expects a whole number, got "seven"'],
+    [['--parity', 'E'], '--parity must be none, odd, even, mark or space, got "E"'],
+    [['--stopbits', '3'], '--stopbits must be 1 or 2, got 3'],
+    [['--flow', 'rtscts'], '--flow must be none, hard or soft, got "rtscts"'],
+    [['release'], 'release takes one port id (see GET /api/ports), got 0'],
+    [['release', 'uno', '--for', '60'], '--for must be a duration like 30m, 12h or 7d, got "60"'],
+    [['release', 'uno', '--for', '2h'], '--for must be an integer from 1000 to 3600000 ms, got 7200000 (1s to 1h)'],
+    [['release', 'uno', '--url', 'pi.local:8080'], '--url must be the server\'s address, like http://127.0.0.1:8080, got "pi.local:8080"'],
+    [['reclaim', 'uno', '--for', '1m'], '--for is for release, not reclaim'],
   ])('rejects %j with a one-line reason naming the flag', (argv, reason) => expect(errorOf(argv)).toBe(reason));
 
   it('rejects an unknown flag with parseArgs\' one-line reason', () => expect(errorOf(['--bogus'])).toMatch(/^Unknown option '--bogus'/));
+  it('release takes only its own flags', () => expect(errorOf(['release', 'uno', '--baud', '9600'])).toMatch(/^release: Unknown option '--baud'/));
 });
 
 describe('parseCli --config', () => {
