@@ -101,17 +101,28 @@ describe('framing on a pty, read back with stty', () => {
     expect(port.messages.filter((m) => m.type === 'error')).toEqual([]);
   });
 
-  it('clears HUPCL when DTR is not wanted (bug 7), and leaves it set otherwise', async () => {
+  it('clears HUPCL when DTR is not wanted (bug 7), and otherwise leaves it as the device has it', async () => {
+    const hupcl = async (path: string, on: boolean) => promisify(execFile)('stty', ['-F', await realpath(path), on ? 'hupcl' : '-hupcl']);
     const pty = await pair();
+    await hupcl(pty.devicePath, true); // as a previous user (or the kernel's default termios) left it
     const noDtr = open(pty.devicePath, { dtr: false, rts: false });
     await noDtr.statusSince(0, 'open');
     expect((await sttyOf(pty.devicePath)).flags).toContain('-hupcl');
     await noDtr.handle.close();
+    // It persists on the device for later opens.
+    expect((await sttyOf(pty.devicePath)).flags).toContain('-hupcl');
 
     const other = await pair();
+    await hupcl(other.devicePath, true);
     const withDtr = open(other.devicePath);
     await withDtr.statusSince(0, 'open');
     expect((await sttyOf(other.devicePath)).flags).toContain('hupcl');
+    await withDtr.handle.close();
+    // A `stty -hupcl` the user gave (to keep DTR up across restarts) is not undone by opening.
+    await hupcl(other.devicePath, false);
+    const again = open(other.devicePath);
+    await again.statusSince(0, 'open');
+    expect((await sttyOf(other.devicePath)).flags).toContain('-hupcl');
   });
 
   it('refuses a break on a pty with a clear reason, and stays open', async () => {

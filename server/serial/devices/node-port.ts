@@ -152,7 +152,9 @@ class NodePort implements OpenPort {
     const hupcl = request.hupcl ?? true;
     if ((framing.parity === 'mark' || framing.parity === 'space') && process.platform !== 'linux')
       throw new PortError(`${framing.parity} parity needs Linux (CMSPAR); this system has no way to set it`, { code: 'EINVAL' });
-    const settings = (lock: boolean): NativeOpenOptions => nativeSettings(request.baudRate, framing, hupcl, lock);
+    // bindings-cpp's hupcl: true sets HUPCL and false leaves it as it is, so never set it here: a
+    // `stty -hupcl` the user gave (to keep DTR up across restarts) then stays; clearing it is stty's job.
+    const settings = (lock: boolean): NativeOpenOptions => nativeSettings(request.baudRate, framing, false, lock);
     // The device behind a /dev/serial/by-id or socat link: framing changes open it again by this name.
     const device = await realpath(request.path).catch(() => request.path);
     // Two descriptions of the device: `lockFd` only holds the exclusive flock(); `fd` carries the
@@ -184,8 +186,10 @@ class NodePort implements OpenPort {
     // goes away with the stream (also when the worker is terminated).
     const streamFd = handleFd(stream) ?? fd;
     if (streamFd !== fd) await native.asyncClose(fd).catch(() => undefined);
-    const port = new NodePort(native, streamFd, lockFd, stream, events, device, request.baudRate, hupcl);
+    const port = new NodePort(native, streamFd, lockFd, stream, events, device, request.baudRate);
     try {
+      // Best effort: a device whose HUPCL cannot be cleared still opens (the reset on close is the driver's).
+      if (!hupcl) await runStty(lockFd, ['-hupcl']).catch(() => undefined);
       port.framing = await settleFraming(lockFd, framing);
     } catch (error) {
       await port.close();
@@ -210,7 +214,6 @@ class NodePort implements OpenPort {
     private readonly events: PortEvents,
     private readonly device: string,
     private baudRate: number,
-    private readonly hupcl: boolean,
   ) {
     this.noModemLines = PTY_PATH.test(device);
     stream.on('data', (chunk: Buffer) => {
@@ -266,7 +269,7 @@ class NodePort implements OpenPort {
     this.assertOpen();
     let fd: number;
     try {
-      fd = await this.native.asyncOpen(this.device, nativeSettings(this.baudRate, framing, this.hupcl, false));
+      fd = await this.native.asyncOpen(this.device, nativeSettings(this.baudRate, framing, false, false));
     } catch (error) {
       throw nativeError(error);
     }

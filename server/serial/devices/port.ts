@@ -63,8 +63,8 @@ export interface OpenRequest {
   /** Framing to open with; absent: DEFAULT_FRAMING (8N1, no flow control). */
   framing?: Framing;
   /**
-   * Leave HUPCL set, so the last close drops DTR (the usual). false clears it: closing leaves DTR as it
-   * was, so the next open brings no DTR edge from this close (what `stty -hupcl` does; it persists on the device).
+   * true (default): leave HUPCL as the device has it (the kernel's default sets it: the last close drops
+   * DTR). false: clear it, as `stty -hupcl` does: closing then leaves DTR as it is. It persists on the device.
    */
   hupcl?: boolean;
 }
