@@ -8,10 +8,11 @@ import { isRecord } from './config-checks.js';
 import { formatDuration, formatSize, parseDuration } from './config-units.js';
 import { checkReleaseMs, DATA_BITS, DEFAULT_RELEASE_MS, FLOW_CONTROLS, PARITIES, STOP_BITS } from './wire/limits.js';
 import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
+import type { Verbosity } from './log.js';
 
 /** What the command line asks for. */
 export type CliCommand =
-  | { kind: 'serve'; config: Config }
+  | { kind: 'serve'; config: Config; verbosity: Verbosity }
   | { kind: 'list' }
   /** Ask a running server (its HTTP API at `url`) to release port `portId` for `forMs`, or to take it back (`reclaim`). */
   | { kind: 'release'; portId: string; forMs: number; url: string; token: string | null }
@@ -57,6 +58,8 @@ Server:
                          $XDG_STATE_HOME/serialdeck, else ~/.local/state/serialdeck)
       --no-capture       keep no capture on disk: memory only, offsets restart with the server
       --watch            also serve every USB serial device that appears, named from its by-id link
+  -q, --quiet            log only errors and warnings (the log is one line per event on stderr, for journald)
+      --verbose          also log every command and refusal
 
 Ports (settings apply to every port and to those --watch adds; a port's own setting in --config wins):
       --usb VID:PID[:SERIAL]  serve the board with this USB identity wherever it enumerates (repeatable)
@@ -102,6 +105,8 @@ const OPTIONS = {
   scrollback: { type: 'string' },
   retain: { type: 'string' },
   'retain-age': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -151,6 +156,8 @@ export function parseCli(
     throw new ConfigError('give --port or --listen-port, not both (they are the same TCP port)');
   if (values['data-dir'] !== undefined && values['no-capture'])
     throw new ConfigError('give --data-dir or --no-capture, not both');
+  if (values.quiet && values.verbose) throw new ConfigError('give --quiet or --verbose, not both');
+  const verbosity: Verbosity = values.quiet ? 'quiet' : values.verbose ? 'verbose' : 'normal';
 
   const input: ConfigInput = values.config === undefined ? {} : { ...loadFile(values.config) };
   // Errors about a value a flag set name the flag, not the field path.
@@ -199,7 +206,11 @@ export function parseCli(
   }
   if (ports.length > 0) input.ports = ports;
 
-  return { kind: 'serve', config: resolveConfig(input, { env, labels, ...(values.config === undefined ? {} : { file: values.config }) }) };
+  return {
+    kind: 'serve',
+    config: resolveConfig(input, { env, labels, ...(values.config === undefined ? {} : { file: values.config }) }),
+    verbosity,
+  };
 }
 
 const RELEASE_OPTIONS = {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   if (command.kind === 'service') return void process.stdout.write(renderServiceUnit(serviceBinary(process.argv[1]), command.args));
 
-  const server = await start(command.config).catch((error: NodeJS.ErrnoException) => {
+  const server = await start(command.config, { verbosity: command.verbosity }).catch((error: NodeJS.ErrnoException) => {
     process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.listenPort}: ${error.message}\n`);
     process.exit(1);
   });

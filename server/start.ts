@@ -131,6 +131,13 @@ function logPort(port: ServedPort, logger: Logger): void {
       (device.state === 'waiting' || device.state === 'restarting' ? logger.warn : logger.info)(`${port.id}: ${line}`);
     },
     error: (message) => logger.warn(`${port.id}: ${message}`),
+    command: ({ type, source, bytes }, result) => {
+      const what = type === 'write' ? `write of ${bytes} bytes` : type;
+      if (result.ok) return logger.debug(`${port.id}: ${source} ${what}: done${result.written !== undefined ? ` (${result.written} bytes written)` : ''}`);
+      // A device that fails a write is worth a line at any level; refusals of the asker's own making only when verbose.
+      const log = result.code === 'device' ? logger.warn : logger.debug;
+      log(`${port.id}: ${source} ${what}: refused (${result.code}): ${result.message}`);
+    },
   });
 }
 

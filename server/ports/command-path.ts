@@ -35,6 +35,9 @@ export interface WorkerResult {
   written?: number;
 }
 
+/** Hears a command's outcome: its type, who sent it, for writes how many bytes, and the result. */
+export type CommandObserver = (command: { type: string; source: string; bytes: number }, result: CommandResult) => void;
+
 /** What the command path needs of the device: its state (and why, e.g. until when it is released) and a way to post to its worker. */
 export interface CommandTarget {
   readonly state: string;
@@ -54,13 +57,25 @@ export class CommandPath {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
+  /** `observe` hears every command's outcome once it is known (the log). */
   constructor(
     private readonly channel: Channel,
     private readonly device: CommandTarget,
+    private readonly observe?: CommandObserver,
   ) {}
 
   /** Authorizes, records and posts `command`; resolves with the worker's answer (never rejects). A write's data is transferred: unusable afterwards. */
   execute(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
+    const bytes = command.type === 'write' ? command.data.byteLength : 0; // read now: the data is transferred
+    const answered = this.run(command, requester);
+    if (!this.observe) return answered;
+    return answered.then((result) => {
+      this.observe?.({ type: command.type, source: requester.source, bytes }, result);
+      return result;
+    });
+  }
+
+  private run(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
     if (requester.readOnly) return Promise.resolve(refused('read-only', 'this port is read-only for you'));
     if (command.type === 'write') {
       if (this.device.state !== 'open') {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { CaptureStore, DEFAULT_CAPTURE_LIMITS } from '../capture/capture-store.js';
 import type { PortConfig } from '../config-types.js';
 import { createSerialHandle, type SerialHandle } from '../serial/handle.js';
-import type { FromWorker, SerialOptions } from '../serial/messages.js';
+import type { FromWorker, SerialOptions, ToWorker } from '../serial/messages.js';
 import type { PortSummary } from '../wire/api.js';
 import { wsPathFor, type DeviceStatus } from '../wire/protocol.js';
 import { Channel } from './channel.js';
-import { CommandPath } from './command-path.js';
+import { CommandPath, type CommandObserver } from './command-path.js';
 
 /** Smallest segment, in bytes: below this the per-file overhead (sidecar index, open/close) outweighs finer retention. */
 const MIN_SEGMENT_BYTES = 64 * 1024;
@@ -27,6 +27,8 @@ export interface PortListener {
   status?(device: DeviceStatus): void;
   /** A device-side problem that no single requester caused (a refused ioctl on open, a failed reopen). */
   error?(message: string): void;
+  /** A command's outcome, once known (for the log). */
+  command?: CommandObserver;
 }
 
 /** How a port is built: where captures live, how to log, and (for tests) how to start its worker. */
@@ -135,14 +137,17 @@ export class ServedPort {
     if (config.match) options.match = { ...config.match };
     this.handle = create(options, (message) => this.onWorkerMessage(message));
     const handle = this.handle;
-    this.commandPath = new CommandPath(this.channel, {
+    const target = {
       get state() {
         return handle.status.state;
       },
       get message() {
         return handle.status.message;
       },
-      post: (message) => handle.post(message),
+      post: (message: ToWorker) => handle.post(message),
+    };
+    this.commandPath = new CommandPath(this.channel, target, (command, result) => {
+      for (const listener of this.listeners) listener.command?.(command, result);
     });
   }
 

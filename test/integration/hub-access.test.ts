@@ -199,3 +199,17 @@ describe('the log', () => {
     expect(logs.join('\n')).not.toMatch(/a-secret-for-logs|wrong-token-here/);
   });
 });
+
+describe('the verbose log', () => {
+  it('tells every command and refusal, with who sent it', async () => {
+    const logs: string[] = [];
+    const server = await startTestServer({ readOnly: true }, { logs, verbosity: 'verbose' });
+    servers.push(server);
+    const client = await connect(server.url);
+    await client.untilText('READY');
+    client.send({ type: 'set-baud', baudRate: 9600, id: 1 });
+    await client.message('result');
+    expect(logs.some((line) => /^demo: ws:\d+@127\.0\.0\.1 set-baud: refused \(read-only\)/.test(line))).toBe(true);
+    await client.close();
+  });
+});

@@ -244,3 +244,17 @@ describe('parseCli --config', () => {
     expect(errorOf(['--config', 'nope.yaml'], missing)).toBe('nope.yaml: cannot read the config file: no such file');
   });
 });
+
+describe('log verbosity', () => {
+  it('is normal by default, quiet with -q/--quiet, verbose with --verbose, and not both', () => {
+    const verbosity = (...argv: string[]) => {
+      const command = parseCli(argv, {});
+      return command.kind === 'serve' ? command.verbosity : null;
+    };
+    expect(verbosity()).toBe('normal');
+    expect(verbosity('-q')).toBe('quiet');
+    expect(verbosity('--quiet')).toBe('quiet');
+    expect(verbosity('--verbose')).toBe('verbose');
+    expect(() => parseCli(['--quiet', '--verbose'], {})).toThrow(/--quiet or --verbose, not both/);
+  });
+});
