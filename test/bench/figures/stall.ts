@@ -1,7 +1,8 @@
 // One of ten clients stops reading for 10 s while the device keeps sending: do the other nine
 // stay on time, what does the server's memory do, and what is the stalled one told? At the
 // 500 KiB/s the target names, loopback socket buffers can hold the whole stall; at 2 MiB/s they
-// cannot, so the server must skip the stalled client ahead and say so.
+// cannot, so the server must skip the stalled client ahead and say so (serialdeck's clients are
+// `live` here, the mode that skips).
 import { setTimeout as delay } from 'node:timers/promises';
 import { rssMiB, sampleRss } from '../proc-stats.js';
 import { openSession, type RunResult } from '../session.js';
