@@ -44,3 +44,44 @@ export const SEARCH_DECORATIONS = {
   activeMatchBorder: '#e6b450',
   activeMatchColorOverviewRuler: '#e6b450',
 } as const;
+
+/** Light console background: the page's light theme is built from it. */
+export const LIGHT_CONSOLE_BACKGROUND = '#fbfbfc';
+
+/**
+ * xterm.js theme for the light page (prefers-color-scheme: light, or chosen): each normal ANSI colour
+ * keeps at least 4.5:1 contrast on the light background, so a board's red error stays readable.
+ */
+export const LIGHT_CONSOLE_THEME: Readonly<ITheme> = {
+  background: LIGHT_CONSOLE_BACKGROUND,
+  foreground: '#1f2328',
+  cursor: '#0969da',
+  cursorAccent: LIGHT_CONSOLE_BACKGROUND,
+  selectionBackground: '#b6d3f7',
+  selectionInactiveBackground: '#d6e4f5',
+  overviewRulerBorder: '#e1e4e8',
+  scrollbarSliderBackground: 'rgba(80, 90, 110, 0.25)',
+  scrollbarSliderHoverBackground: 'rgba(80, 90, 110, 0.4)',
+  scrollbarSliderActiveBackground: 'rgba(80, 90, 110, 0.55)',
+  black: '#24292f',
+  red: '#c4281c',
+  green: '#116329',
+  yellow: '#7d4e00',
+  blue: '#0550ae',
+  magenta: '#8250df',
+  cyan: '#0b6570',
+  white: '#57606a',
+  brightBlack: '#57606a',
+  brightRed: '#a40e26',
+  brightGreen: '#1a7f37',
+  brightYellow: '#633c01',
+  brightBlue: '#0969da',
+  brightMagenta: '#6639ba',
+  brightCyan: '#1b7c83',
+  brightWhite: '#24292f',
+};
+
+/** The console theme for a resolved page theme. */
+export function consoleTheme(light: boolean): Readonly<ITheme> {
+  return light ? LIGHT_CONSOLE_THEME : CONSOLE_THEME;
+}

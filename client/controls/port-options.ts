@@ -1,4 +1,5 @@
-// What the port picker shows for each port: its name, live state and tone, and a capture-paused marker.
+// What the port picker shows for each port: its name, its state where it adds to the pill, its tone, and a
+// capture-paused marker.
 // Pure, so the picker's text can be tested without a page; port-picker.ts puts it into the <select>.
 import type { CaptureStatus, PortSummary } from '../../server/wire/api.js';
 import type { DeviceState, DeviceStatus } from '../../server/wire/protocol.js';
@@ -23,6 +24,7 @@ export const PORT_STATE_LABELS: Readonly<Record<DeviceState, string>> = {
   waiting: 'waiting',
   closed: 'closed',
   restarting: 'restarting',
+  released: 'released for flashing',
 };
 
 /** Colour family of a device state: the same as the status pill's (open green, closed grey, the rest amber). */
@@ -39,7 +41,11 @@ export interface LiveOverride {
   capture: CaptureStatus | null;
 }
 
-/** The picker's entries for `ports`, in the server's order; `live` replaces the listed state of the port shown. */
+/**
+ * The picker's entries for `ports`, in the server's order; `live` replaces the listed state of the port shown.
+ * A label is the port's name, then only what adds to it: another port's state when it is not open (the shown
+ * port's state is in the status pill beside the picker), and "capture paused". The tooltip has everything.
+ */
 export function portOptions(ports: readonly PortSummary[], live: LiveOverride | null = null): PortOption[] {
   return ports.map((port) => {
     const isLive = live !== null && live.id === port.id;
@@ -47,7 +53,8 @@ export function portOptions(ports: readonly PortSummary[], live: LiveOverride | 
     const capture = (isLive && live.capture) || port.capture;
     const state = PORT_STATE_LABELS[device.state] === undefined ? 'closed' : device.state;
     const capturePaused = capture.state === 'paused';
-    const words = [port.name, PORT_STATE_LABELS[state], ...(capturePaused ? ['capture paused'] : [])];
+    const showState = !isLive && state !== 'open';
+    const words = [port.name, ...(showState ? [PORT_STATE_LABELS[state]] : []), ...(capturePaused ? ['capture paused'] : [])];
     const detail = [
       `${port.name} (${device.path}): ${PORT_STATE_LABELS[state]}${device.message ? `: ${device.message}` : ''}`,
       ...(capturePaused ? [`capture paused${capture.reason ? `: ${capture.reason}` : ''}`] : []),

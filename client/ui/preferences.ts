@@ -1,4 +1,5 @@
-// Per-browser preferences (input mode, line ending, local echo, download format), validated on the way in from storage.
+// Per-browser preferences (input mode, line ending, local echo, download format, theme, font size,
+// screen-reader mode), validated on the way in from storage.
 import type { DownloadFormat } from '../../server/wire/api.js';
 import type { LineEnding } from '../../server/wire/protocol.js';
 import { DEFAULT_DOWNLOAD_FORMAT, isDownloadFormat } from '../controls/download-links.js';
@@ -8,6 +9,19 @@ import type { KeyValueStore } from './storage.js';
 /** How typed input reaches the device. `line`: an input box, Enter sends. `raw`: every key as typed. */
 export type InputMode = 'line' | 'raw';
 
+/** The page's colours: `system` follows prefers-color-scheme; `dark` and `light` override it. */
+export type ThemeChoice = 'system' | 'dark' | 'light';
+/** Every ThemeChoice, in the settings' order. */
+export const THEME_CHOICES: readonly ThemeChoice[] = ['system', 'dark', 'light'];
+
+/** Console font sizes offered, in CSS px: small enough for 120 columns on a laptop, large enough for a bench across the room. */
+export const FONT_SIZES_PX = [11, 12, 13, 14, 16, 18, 20, 24] as const;
+
+/** True when `value` is a theme choice. */
+export function isThemeChoice(value: unknown): value is ThemeChoice {
+  return (THEME_CHOICES as readonly unknown[]).includes(value);
+}
+
 /** The user's choices that survive a reload. */
 export interface Preferences {
   mode: InputMode;
@@ -16,6 +30,11 @@ export interface Preferences {
   localEcho: boolean;
   /** The Download menu's format. */
   downloadFormat: DownloadFormat;
+  theme: ThemeChoice;
+  /** Console font size in CSS px; null: the page's default for the screen (smaller on phones). */
+  fontSizePx: number | null;
+  /** xterm's screen-reader mode: output is mirrored into an accessible live region. Off: it costs CPU. */
+  screenReader: boolean;
 }
 
 /** Storage key of the preferences (JSON). */
@@ -27,6 +46,9 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
   lineEnding: 'lf',
   localEcho: false,
   downloadFormat: DEFAULT_DOWNLOAD_FORMAT,
+  theme: 'system',
+  fontSizePx: null,
+  screenReader: false,
 };
 
 /** True when `value` is an input mode. */
@@ -48,6 +70,9 @@ export function parsePreferences(text: string | null): Preferences {
     lineEnding: isLineEnding(v.lineEnding) ? v.lineEnding : DEFAULT_PREFERENCES.lineEnding,
     localEcho: typeof v.localEcho === 'boolean' ? v.localEcho : DEFAULT_PREFERENCES.localEcho,
     downloadFormat: isDownloadFormat(v.downloadFormat) ? v.downloadFormat : DEFAULT_PREFERENCES.downloadFormat,
+    theme: isThemeChoice(v.theme) ? v.theme : DEFAULT_PREFERENCES.theme,
+    fontSizePx: (FONT_SIZES_PX as readonly unknown[]).includes(v.fontSizePx) ? (v.fontSizePx as number) : DEFAULT_PREFERENCES.fontSizePx,
+    screenReader: typeof v.screenReader === 'boolean' ? v.screenReader : DEFAULT_PREFERENCES.screenReader,
   };
 }
 

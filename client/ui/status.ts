@@ -1,6 +1,7 @@
 // What the status pill says: one state name (for styling and tests) and a short human label, derived
 // from the connection and the device. Pure, so every combination can be tested without a page.
 import type { DeviceStatus } from '../../server/wire/protocol.js';
+import { clockTime, framingLabel } from './device-problem.js';
 import type { ConnectionState } from '../connection/connection.js';
 
 /**
@@ -16,7 +17,8 @@ export type PillState =
   | 'opening'
   | 'waiting'
   | 'closed'
-  | 'restarting';
+  | 'restarting'
+  | 'released';
 
 /** Colour family of a pill: ok (green), pending (amber), error (red), idle (grey). */
 export type PillTone = 'ok' | 'pending' | 'error' | 'idle';
@@ -84,7 +86,7 @@ export function describeStatus(
   const withMessage = (text: string): string => (device.message ? `${text}: ${device.message}` : text);
   switch (device.state) {
     case 'open':
-      return view('open', 'ok', 'open', withMessage(`${device.path} open at ${device.baudRate} baud`));
+      return view('open', 'ok', 'open', withMessage(`${device.path} open at ${framingLabel(device)}`));
     case 'opening':
       return view('opening', 'pending', 'opening…', withMessage(`opening ${device.path}`));
     case 'waiting':
@@ -93,6 +95,10 @@ export function describeStatus(
       return view('restarting', 'pending', 'restarting…', withMessage('serial worker restarting'));
     case 'closed':
       return view('closed', 'idle', 'closed', withMessage(`${device.path} closed`));
+    case 'released': {
+      const until = device.releasedUntilMs === undefined ? '' : ` until ${clockTime(device.releasedUntilMs)}`;
+      return view('released', 'pending', 'released', `${device.path} released for flashing${until}`);
+    }
     default:
       return view('closed', 'idle', String(device.state), withMessage(String(device.state)));
   }

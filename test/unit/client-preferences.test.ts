@@ -11,23 +11,48 @@ import { memoryStore } from './client-fakes.js';
 
 describe('preferences', () => {
   it('defaults to line mode, LF, no local echo', () => {
-    expect(parsePreferences(null)).toEqual({ mode: 'line', lineEnding: 'lf', localEcho: false, downloadFormat: 'text' });
+    expect(parsePreferences(null)).toEqual({
+      mode: 'line',
+      lineEnding: 'lf',
+      localEcho: false,
+      downloadFormat: 'text',
+      theme: 'system',
+      fontSizePx: null,
+      screenReader: false,
+    });
     expect(DEFAULT_PREFERENCES.mode).toBe('line');
   });
 
   it('round-trips through the store', () => {
     const store = memoryStore();
-    savePreferences(store, { mode: 'raw', lineEnding: 'crlf', localEcho: true, downloadFormat: 'ndjson' });
-    expect(loadPreferences(store)).toEqual({ mode: 'raw', lineEnding: 'crlf', localEcho: true, downloadFormat: 'ndjson' });
+    const prefs = {
+      mode: 'raw',
+      lineEnding: 'crlf',
+      localEcho: true,
+      downloadFormat: 'ndjson',
+      theme: 'light',
+      fontSizePx: 18,
+      screenReader: true,
+    } as const;
+    savePreferences(store, prefs);
+    expect(loadPreferences(store)).toEqual(prefs);
   });
 
   it('falls back field by field on bad values', () => {
-    expect(parsePreferences('{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf"}')).toEqual({
+    expect(
+      parsePreferences(
+        '{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf","theme":"sepia","fontSizePx":15,"screenReader":1}',
+      ),
+    ).toEqual({
       mode: 'line',
       lineEnding: 'cr',
       localEcho: false,
       downloadFormat: 'text',
+      theme: 'system',
+      fontSizePx: null,
+      screenReader: false,
     });
+    expect(parsePreferences('{"theme":"dark","fontSizePx":16}')).toMatchObject({ theme: 'dark', fontSizePx: 16 });
     expect(parsePreferences('not json')).toEqual(DEFAULT_PREFERENCES);
     expect(parsePreferences('[1,2]')).toEqual(DEFAULT_PREFERENCES);
   });

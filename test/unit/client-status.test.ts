@@ -17,11 +17,21 @@ describe('describeStatus', () => {
   it('shows the device state once connected', () => {
     const open = describeStatus({ kind: 'connected' }, device('open'), false, 0);
     expect(open).toMatchObject({ state: 'open', tone: 'ok', label: 'open', readOnly: false });
-    expect(open.detail).toContain('115200');
+    expect(open.detail).toBe('/dev/ttyACM0 open at 115200 8N1');
     expect(describeStatus({ kind: 'connected' }, device('waiting', 'unplugged'), false, 0)).toMatchObject({
       state: 'waiting',
       label: 'waiting for device',
       detail: 'waiting for /dev/ttyACM0: unplugged',
+    });
+  });
+
+  it('shows a release for flashing as its own state, with until when', () => {
+    const until = new Date(2025, 0, 1, 14, 5, 10).getTime();
+    expect(describeStatus({ kind: 'connected' }, { ...device('released'), releasedUntilMs: until }, false, 0)).toMatchObject({
+      state: 'released',
+      tone: 'pending',
+      label: 'released',
+      detail: '/dev/ttyACM0 released for flashing until 14:05:10',
     });
   });
 
