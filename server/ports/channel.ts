@@ -114,9 +114,15 @@ export class Channel {
   readDisk(offset: number, maxBytes: number): Promise<{ offset: number; chunks: Uint8Array[] }> {
     if (!this.capture) return Promise.resolve({ offset: Math.max(offset, this.memory.start), chunks: [] });
     // The gap a crash left holds no bytes and never will: step over it now, not once new data follows it.
-    const lost = this.capture.lostOnOpen;
+    const capture = this.capture;
+    const lost = capture.lostOnOpen;
     if (lost && offset >= lost.from && offset < lost.to) return Promise.resolve({ offset: lost.to, chunks: [] });
-    return this.capture.readData(offset, maxBytes);
+    return capture.readData(offset, maxBytes).then((result) => {
+      // Nothing held from `offset` up to what is on disk: an uncaptured gap (capture was paused)
+      // that reaches the flushed end. Its bytes will never be on disk: go on where they can be had.
+      const onwards = Math.min(capture.flushedEnd, this.memory.start);
+      return result.chunks.length === 0 && result.offset < onwards ? { offset: onwards, chunks: [] } : result;
+    });
   }
 
   /** Why offsets [from, to) cannot be delivered: lost in a crash, older than anything kept, or never captured. */

@@ -57,6 +57,12 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
  * client far behind a flat-out device ever waits on it.
  */
 export const DISK_RETRY_MS = 20;
+/**
+ * Frames per disk read: a catching-up client reads 4 frames' worth (256 KiB by default) at a time,
+ * since each read costs a file open and a seek from the sparse index; the socket may then hold up to
+ * that much past its high-water mark, a bounded overshoot.
+ */
+export const DISK_READ_FRAMES = 4;
 
 /** Streams a port's channel to one socket from a start offset. */
 export class ClientStream {
@@ -139,7 +145,7 @@ export class ClientStream {
   private readDisk(end: number): void {
     this.readingDisk = true;
     const from = this.cursor;
-    this.source.readDisk(from, this.limits.frameBytes).then(
+    this.source.readDisk(from, this.limits.frameBytes * DISK_READ_FRAMES).then(
       ({ offset, chunks }) => {
         this.readingDisk = false;
         if (this.ws.readyState !== this.ws.OPEN) return;
@@ -154,7 +160,7 @@ export class ClientStream {
           return;
         }
         if (this.pendingSkip) this.flushSkipNotice();
-        this.socket.write(frameBinary(parts));
+        for (const frame of framesOf(parts, this.limits.frameBytes)) this.socket.write(frameBinary(frame));
         this.cursor += bytes;
         this.pump();
       },
@@ -211,4 +217,26 @@ function trim(chunks: Uint8Array[], maxBytes: number): Uint8Array[] {
     budget -= chunk.byteLength;
   }
   return out;
+}
+
+/** `parts` regrouped into frames of at most `frameBytes` each (views, no copy). */
+function framesOf(parts: Uint8Array[], frameBytes: number): Uint8Array[][] {
+  const frames: Uint8Array[][] = [];
+  let frame: Uint8Array[] = [];
+  let room = frameBytes;
+  for (const part of parts) {
+    for (let at = 0; at < part.byteLength; ) {
+      const take = Math.min(room, part.byteLength - at);
+      frame.push(at === 0 && take === part.byteLength ? part : part.subarray(at, at + take));
+      at += take;
+      room -= take;
+      if (room === 0) {
+        frames.push(frame);
+        frame = [];
+        room = frameBytes;
+      }
+    }
+  }
+  if (frame.length > 0) frames.push(frame);
+  return frames;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../server/capture/crc32.js';
+import { crc32, tableCrc32 } from '../../server/capture/crc32.js';
 import {
   checksumMatches,
   encodeRecords,
@@ -21,6 +21,12 @@ describe('crc32', () => {
   it('covers exactly [start, end)', () => {
     const bytes = utf8('xx123456789yy');
     expect(crc32(bytes, 2, 11)).toBe(0xcbf43926);
+    expect(tableCrc32(bytes, 2, 11)).toBe(0xcbf43926);
+  });
+  it('gives the same result with the table fallback as with zlib (the one older Node 20s use)', () => {
+    const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff);
+    for (const [start, end] of [[0, 4096], [1, 4095], [100, 101], [5, 5]] as const)
+      expect(tableCrc32(bytes, start, end)).toBe(crc32(bytes, start, end));
   });
 });
 
