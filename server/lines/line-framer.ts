@@ -141,6 +141,18 @@ export class LineFramer {
     return out;
   }
 
+  /** The open line as it stands, as a partial (null when none is open, or only a held CR), without emitting it: for a reader that must show everything up to now. */
+  peek(): FramedLine | null {
+    if (!this.open || this.len === 0) return null;
+    return {
+      offset: this.lineOffset,
+      endOffset: this.lineOffset + this.len,
+      timeMs: this.markTime[0]!,
+      text: this.decoder.decode(this.buf.subarray(0, this.len)),
+      partial: true,
+    };
+  }
+
   /** When idle() would act, ms since the epoch: the newest chunk's time plus the quiet period (null if no line is open). */
   get quietDueMs(): number | null {
     return this.open ? this.lastTimeMs + this.quietMs : null;

@@ -96,6 +96,7 @@ export class PortLines {
   private quietTimerDueMs: number | null = null;
   private partials = 0;
   private gapBytes = 0;
+  private lineBoundary = 0;
 
   constructor(
     private readonly channel: LineChannel,
@@ -122,6 +123,7 @@ export class PortLines {
     const from = await this.channel.offsetAtTime(this.clock.now() - this.backfillMs);
     if (this.closed) return;
     this.cursor = Math.min(Math.max(from, this.channel.oldest), this.channel.deliverableEnd);
+    this.lineBoundary = this.cursor;
     this.started = true;
     await this.drain();
   }
@@ -129,6 +131,29 @@ export class PortLines {
   /** Next stream offset the reader will frame. */
   get offset(): number {
     return this.cursor;
+  }
+
+  /**
+   * Where the next complete line will start: the end of the last complete line delivered (or of the
+   * last gap). Every complete line delivered so far ended at or before it; none delivered later does.
+   * A reader replaying the stream up to here can join the live lines without loss or repetition.
+   */
+  get boundary(): number {
+    return this.lineBoundary;
+  }
+
+  /** The open line framed so far, as a partial, not yet shown (null: none open). With caughtUp(): everything the device sent up to now. */
+  get openLine(): FramedLine | null {
+    return this.framer.peek();
+  }
+
+  /** Resolves once every byte deliverable when it was called has been framed (or the reader closed). */
+  async caughtUp(): Promise<void> {
+    const target = this.channel.deliverableEnd;
+    while (!this.closed && this.started && this.cursor < target) {
+      if (this.draining) await this.draining;
+      else await this.yieldTurn(); // a drain is scheduled for the next turn
+    }
   }
 
   /** Parsed vs text counts, partials, skipped bytes, and the reader's offset. */
@@ -255,6 +280,7 @@ export class PortLines {
     this.cursor = to;
     this.gapBytes += to - from;
     this.deliver(this.framer.push(EMPTY, to, 0));
+    this.lineBoundary = to;
     for (const listener of this.listeners) this.call(() => listener.gap?.(from, to));
   }
 
@@ -265,6 +291,7 @@ export class PortLines {
   private deliver(lines: FramedLine[]): void {
     for (const line of lines) {
       if (line.partial) this.partials++;
+      else this.lineBoundary = line.endOffset;
       for (const listener of this.listeners) this.call(() => listener.line?.(line));
       const record = this.detector.read(line);
       if (!record) continue;

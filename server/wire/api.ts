@@ -62,6 +62,123 @@ export const DOWNLOAD_FORMATS = ['raw', 'text', 'ndjson'] as const;
 /** One of DOWNLOAD_FORMATS. */
 export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
 
+/** Record formats the line layer recognises: a JSON object, the Arduino plotter's `label:value`, CSV under a header, Teleplot's `>name:value`. */
+export const RECORD_FORMATS = ['json', 'plotter', 'csv', 'teleplot'] as const;
+/** One of RECORD_FORMATS. */
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** Event types of a port's SSE stream (GET /api/ports/ID/events); `?types=` picks some. */
+export const SSE_EVENT_TYPES = ['line', 'record', 'status', 'gap'] as const;
+/** One of SSE_EVENT_TYPES. */
+export type SseEventType = (typeof SSE_EVENT_TYPES)[number];
+
+/**
+ * One line the device printed (SSE `line` event, and each line of a send's reply). `offset` is its
+ * first byte's stream offset, `endOffset` one past its line ending; `time`/`timeMs` the arrival of
+ * its first byte. A `partial` line (a prompt, shown after a quiet pause) comes again, complete and
+ * with the same `offset`, once it ends. `cut`: it ended without a line ending (`max-length`: 4 KiB;
+ * `gap`: the stream broke off there).
+ */
+export interface LineData {
+  offset: number;
+  endOffset: number;
+  /** ISO 8601, UTC. */
+  time: string;
+  /** ms since the epoch. */
+  timeMs: number;
+  text: string;
+  partial: boolean;
+  cut?: 'max-length' | 'gap';
+}
+
+/** A line that carried data (SSE `record` event): its fields by name (nested JSON keys joined with dots), their units where the line gave them. */
+export interface RecordData {
+  /** The line's offsets and arrival time. */
+  offset: number;
+  endOffset: number;
+  timeMs: number;
+  format: RecordFormat;
+  fields: Record<string, number | string | boolean>;
+  units?: Record<string, string>;
+  /** Timestamps the device put in the line (Teleplot), as given. */
+  deviceTimeMs?: Record<string, number>;
+}
+
+/** Stream offsets [from, to) whose lines cannot be delivered (SSE `gap` event): no longer kept, never captured, or lost in a crash. */
+export interface GapData {
+  from: number;
+  to: number;
+}
+
+/** Line endings a send can append: LF (default), CR, CRLF, or none. */
+export const LINE_ENDINGS = ['lf', 'cr', 'crlf', 'none'] as const;
+/** One of LINE_ENDINGS. */
+export type LineEnding = (typeof LINE_ENDINGS)[number];
+
+/** Body of POST /api/ports/ID/send: a command line, and when to stop collecting the board's reply. */
+export interface SendRequest {
+  line: string;
+  ending?: LineEnding;
+  until?: {
+    /** The reply ends after this long without a byte from the device. */
+    quietMs?: number;
+    /** The reply ends at a line (or partial line) that is this text (trailing spaces ignored); without it, at any partial line. */
+    prompt?: string;
+    /** The reply ends after this long in any case. */
+    timeoutMs?: number;
+  };
+}
+
+/** Why a reply ended: a quiet period, a prompt, the timeout, or the reply size limit. */
+export type ReplyEnd = 'quiet' | 'prompt' | 'timeout' | 'limit';
+
+/** The answer to POST /api/ports/ID/send: the line was written and the board replied with `reply`; or why it was refused (as POST /write). */
+export type SendResult =
+  | { ok: true; written: number; reply: LineData[]; endedBy: ReplyEnd }
+  | { ok: false; code: CommandErrorCode; message: string; error: string; written?: number };
+
+/** One series over a range (GET /api/ports/ID/series), min/max decimated: parallel arrays, times in ms since the epoch. `count`: raw points in the range. */
+export interface SeriesData {
+  name: string;
+  times: number[];
+  values: number[];
+  count: number;
+}
+
+/** GET /api/ports/ID/series: every series name the port has, and the ones asked for over [from, to] (ms since the epoch). */
+export interface SeriesResponse {
+  names: string[];
+  from: number;
+  to: number;
+  series: SeriesData[];
+}
+
+/** The newest value of one field, with its arrival time and unit when known. */
+export interface LatestField {
+  name: string;
+  value: number | string | boolean;
+  timeMs: number;
+  unit?: string;
+}
+
+/** What the port's line reader has read: complete lines, how many were records (by format) and text, partials shown, bytes it could not read. */
+export interface LinesStats {
+  lines: number;
+  records: number;
+  text: number;
+  byFormat: Record<RecordFormat, number>;
+  partials: number;
+  gapBytes: number;
+  /** Next stream offset the reader will frame. */
+  offset: number;
+}
+
+/** GET /api/ports/ID/latest: the newest value of every field, and the line reader's counts. */
+export interface LatestResponse {
+  fields: LatestField[];
+  stats: LinesStats;
+}
+
 /** API paths, built in one place for the server's router and the client. */
 export const apiPaths = {
   ports: '/api/ports',
@@ -69,6 +186,12 @@ export const apiPaths = {
   write: (id: string) => `/api/ports/${encodeURIComponent(id)}/write`,
   command: (id: string) => `/api/ports/${encodeURIComponent(id)}/command`,
   download: (id: string) => `/api/ports/${encodeURIComponent(id)}/download`,
+  /** Server-Sent Events: lines, records, status, gaps. */
+  events: (id: string) => `/api/ports/${encodeURIComponent(id)}/events`,
+  /** A command line, answered with the board's reply. */
+  send: (id: string) => `/api/ports/${encodeURIComponent(id)}/send`,
+  series: (id: string) => `/api/ports/${encodeURIComponent(id)}/series`,
+  latest: (id: string) => `/api/ports/${encodeURIComponent(id)}/latest`,
   devices: '/api/devices',
   /** The first port's status, as before several ports (kept for scripts). */
   legacyStatus: '/api/status',

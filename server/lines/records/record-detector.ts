@@ -53,7 +53,11 @@ export class RecordDetector {
   }
 }
 
-function detect(text: string, csv: CsvReader): { format: RecordFormat; values: LineValues } | null {
+/** ANSI CSI sequences (colours, `ESC[2K` erase-line): a sketch that redraws its prompt prints them around its readings. */
+const ANSI_CSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+function detect(line: string, csv: CsvReader): { format: RecordFormat; values: LineValues } | null {
+  const text = line.includes('\x1b') ? line.replace(ANSI_CSI, '') : line;
   const first = firstNonSpace(text);
   if (first === '{') {
     const values = parseJsonLine(text);

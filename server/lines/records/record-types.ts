@@ -1,7 +1,9 @@
 // The value types of the record layer: what a line becomes when it carries data.
 
-/** Which parser recognised the line. */
-export type RecordFormat = 'json' | 'plotter' | 'csv' | 'teleplot';
+import type { RecordFormat } from '../../wire/api.js';
+
+/** Which parser recognised the line (defined with the API types, which carry it to the browser). */
+export type { RecordFormat };
 
 /** A record's values by field name (nested JSON keys joined with dots, array items by index: `a.b`, `x.0`). */
 export type RecordFields = Record<string, number | string | boolean>;
