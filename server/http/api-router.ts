@@ -7,6 +7,9 @@ import type { ServedPort } from '../ports/served-port.js';
 import type { DeviceInfo } from '../wire/api.js';
 import { commandRoute, legacyWriteRoute, writeRoute } from './routes/command-routes.js';
 import { downloadRoute } from './routes/download-route.js';
+import { eventsRoute } from './routes/events-route.js';
+import { sendRoute } from './routes/send-route.js';
+import { latestRoute, seriesRoute } from './routes/series-routes.js';
 import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
 
 /** What the API reads and drives. */
@@ -36,6 +39,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/ports/:id/write', handler: writeRoute },
   { method: 'POST', path: '/api/ports/:id/command', handler: commandRoute },
   { method: 'GET', path: '/api/ports/:id/download', handler: downloadRoute },
+  { method: 'GET', path: '/api/ports/:id/events', handler: eventsRoute },
+  { method: 'POST', path: '/api/ports/:id/send', handler: sendRoute },
+  { method: 'GET', path: '/api/ports/:id/series', handler: seriesRoute },
+  { method: 'GET', path: '/api/ports/:id/latest', handler: latestRoute },
   { method: 'GET', path: '/api/devices', handler: devicesRoute },
   { method: 'GET', path: '/api/status', handler: legacyStatusRoute },
   { method: 'POST', path: '/api/write', handler: legacyWriteRoute },

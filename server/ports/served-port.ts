@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { CaptureStore, DEFAULT_CAPTURE_LIMITS } from '../capture/capture-store.js';
 import type { PortConfig } from '../config-types.js';
+import { PortLines } from '../lines/port-lines.js';
 import { createSerialHandle, type SerialHandle } from '../serial/handle.js';
 import type { FromWorker, SerialOptions, ToWorker } from '../serial/messages.js';
 import type { PortSummary } from '../wire/api.js';
@@ -46,11 +47,13 @@ export class ServedPort {
   // Both set by start(), right after construction: the worker's handle and the commands that post to it.
   private handle!: SerialHandle;
   private commandPath!: CommandPath;
+  private lineReader: { lines: PortLines; ready: Promise<void> } | null = null;
 
   private constructor(
     readonly config: PortConfig,
     readonly channel: Channel,
     private readonly capture: CaptureStore | null,
+    private readonly log: (line: string) => void,
   ) {}
 
   /** Opens the capture (recovering it after a crash), then starts the worker, which opens the device at once. */
@@ -66,7 +69,7 @@ export class ServedPort {
         })
       : null;
     const channel = new Channel(config.scrollbackBytes, capture);
-    const port = new ServedPort(config, channel, capture);
+    const port = new ServedPort(config, channel, capture, deps.log);
     const lost = capture?.lostOnOpen;
     channel.recordEvent({ type: 'server-start', offset: channel.end, ...(lost ? { lostFrom: lost.from, lostTo: lost.to } : {}) });
     port.start(deps.createHandle ?? createSerialHandle);
@@ -86,6 +89,28 @@ export class ServedPort {
   /** The command path every write and setting change goes through. */
   get commands(): CommandPath {
     return this.commandPath;
+  }
+
+  /**
+   * The port's line reader (lines, records, series), made on first use by an SSE stream, a send or
+   * the series API, then kept until close(): a port nobody reads lines of pays nothing for them.
+   */
+  lines(): PortLines {
+    return this.startLines().lines;
+  }
+
+  /** Resolves once the line reader (made now if need be) has read the last hour's backfill and caught up; never rejects. */
+  linesReady(): Promise<void> {
+    return this.startLines().ready;
+  }
+
+  private startLines(): { lines: PortLines; ready: Promise<void> } {
+    if (this.lineReader) return this.lineReader;
+    const lines = new PortLines(this.channel, { onError: (error) => this.log(`${this.id}: lines: ${String(error)}`) });
+    if (this.closing) lines.close(); // asked for while the port closes: an empty reader that reads nothing
+    const ready = lines.start().catch((error: unknown) => this.log(`${this.id}: lines: ${String(error)}`));
+    this.lineReader = { lines, ready };
+    return this.lineReader;
   }
 
   /** The port as the API lists it; `clients` comes from whoever counts the connections. */
@@ -111,6 +136,7 @@ export class ServedPort {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.handle.close();
+      this.lineReader?.lines.close();
       this.commandPath.dispose();
       this.channel.recordEvent({ type: 'server-stop', offset: this.channel.end });
       this.channel.dispose();

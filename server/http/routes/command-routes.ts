@@ -9,7 +9,7 @@ import { sendError, type ApiDeps } from '../api-router.js';
 import { readBody } from '../read-body.js';
 
 /** HTTP status for each refusal. */
-const STATUS_OF: Record<CommandErrorCode, number> = {
+export const STATUS_OF: Record<CommandErrorCode, number> = {
   'read-only': 403,
   'not-open': 409,
   'write-queue-full': 503,
@@ -49,7 +49,8 @@ export async function commandRoute(ctx: Context, deps: ApiDeps, port: ServedPort
   respond(ctx, await port.commands.execute(decoded.message, requester(ctx, deps)));
 }
 
-function requester(ctx: Context, deps: ApiDeps): { source: string; readOnly: boolean } {
+/** Who is asking, for the command path: `http@<ip>`, and whether the server is watch-only. */
+export function requester(ctx: Context, deps: ApiDeps): { source: string; readOnly: boolean } {
   return { source: `http@${ctx.ip || 'unknown'}`, readOnly: deps.readOnly };
 }
 

@@ -1,0 +1,122 @@
+// GET /api/ports/:id/events: a port's lines, records, device status and gaps as Server-Sent Events,
+// for the browser's EventSource and for `curl -N`. Each event's id is a stream offset to resume
+// from (Last-Event-ID, or ?lastEventId= where a header is awkward): the stream replays from the
+// capture what the client missed, then goes live, nothing lost or repeated. A client that cannot
+// keep up is not buffered for: its feed lets go of live events and replays them once it drains.
+import type { Context } from 'koa';
+import { LineFeed, type FeedSink } from '../../lines/line-feed.js';
+import type { LineEvent } from '../../lines/line-replay.js';
+import type { ServedPort } from '../../ports/served-port.js';
+import { SSE_EVENT_TYPES, type GapData, type SseEventType } from '../../wire/api.js';
+import { sendError, type ApiDeps } from '../api-router.js';
+import { toLineData, toRecordData } from './line-data.js';
+
+/** Interval of the heartbeat comment, in ms: 15 s, well under the 30–60 s after which proxies and NAT tables drop an idle connection. */
+export const SSE_HEARTBEAT_MS = 15_000;
+/** Bytes queued for a client above which its feed stops taking live events (and replays them from the capture once drained), in bytes: 64 KiB, a few hundred lines. */
+export const SSE_HIGH_WATER_BYTES = 64 * 1024;
+/** Reconnect delay asked of EventSource, in ms: 1 s (browsers default to ~3 s); a resume costs little. */
+export const SSE_RETRY_MS = 1000;
+
+/** A parsed events request: the event types wanted, and where to resume (null: from now). */
+export interface EventsRequest {
+  types: ReadonlySet<SseEventType>;
+  from: number | null;
+}
+
+/** Parses the query and the Last-Event-ID header (which wins over ?lastEventId=, as EventSource sends the newest in it on reconnect). */
+export function parseEventsQuery(params: URLSearchParams, lastEventIdHeader: string): EventsRequest | { error: string } {
+  const known = new Set(['types', 'lastEventId', 'token']);
+  for (const key of params.keys()) if (!known.has(key)) return { error: `unknown parameter ${JSON.stringify(key)}` };
+  let types: Set<SseEventType> = new Set(SSE_EVENT_TYPES);
+  const typesText = params.get('types');
+  if (typesText !== null) {
+    types = new Set();
+    for (const name of typesText.split(',')) {
+      const type = SSE_EVENT_TYPES.find((t) => t === name.trim());
+      if (!type) return { error: `types must be a comma-separated list of ${SSE_EVENT_TYPES.join(', ')}, got ${JSON.stringify(name)}` };
+      types.add(type);
+    }
+  }
+  const idText = lastEventIdHeader !== '' ? lastEventIdHeader : params.get('lastEventId');
+  if (idText === null || idText === '') return { types, from: null };
+  if (!/^\d{1,15}$/.test(idText.trim())) return { error: `Last-Event-ID must be a stream offset (a whole number), got ${JSON.stringify(idText)}` };
+  return { types, from: Number(idText.trim()) };
+}
+
+/** One SSE event: `id` (when given), `event`, one `data` line of JSON (JSON has no raw newlines). */
+export function sseEvent(type: SseEventType, id: number | null, data: unknown): string {
+  return `${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Streams the port's events until the client goes; 400 with a reason for a malformed query. */
+export function eventsRoute(ctx: Context, _deps: ApiDeps, port: ServedPort | null): void {
+  if (!port) return;
+  const request = parseEventsQuery(ctx.URL.searchParams, ctx.get('last-event-id'));
+  if ('error' in request) return sendError(ctx, 400, request.error);
+  const { types } = request;
+  ctx.respond = false; // the response is written here, as events come
+  const res = ctx.res;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no', // nginx: pass events through at once
+    Connection: 'keep-alive',
+  });
+  if (ctx.method === 'HEAD') return void res.end();
+  const socket = ctx.req.socket;
+  socket.setTimeout(0);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true);
+  res.on('error', () => undefined); // a client that vanishes mid-write ends in 'close' below
+
+  let closed = false;
+  const write = (text: string): void => {
+    if (!closed) res.write(text);
+  };
+  const sink: FeedSink = {
+    send: (event: LineEvent) => {
+      if (event.type === 'line') {
+        // A partial's id is its start: resuming from it brings the line again, whole.
+        if (types.has('line')) write(sseEvent('line', event.line.partial ? event.line.offset : event.line.endOffset, toLineData(event.line)));
+      } else if (event.type === 'record') {
+        if (types.has('record')) write(sseEvent('record', event.endOffset, toRecordData(event.record, event.endOffset)));
+      } else if (types.has('gap')) {
+        const gap: GapData = { from: event.from, to: event.to };
+        write(sseEvent('gap', event.to, gap));
+      }
+    },
+    get full() {
+      return res.writableLength > SSE_HIGH_WATER_BYTES;
+    },
+    drained: () =>
+      new Promise<void>((resolve) => {
+        if (closed || res.writableLength <= SSE_HIGH_WATER_BYTES) return resolve();
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      }),
+  };
+
+  write(`retry: ${SSE_RETRY_MS}\n: serialdeck events of port ${port.id}\n\n`);
+  if (types.has('status')) write(sseEvent('status', null, port.device));
+  const unlisten = port.listen({ status: (device) => types.has('status') && write(sseEvent('status', null, device)) });
+  const feed = new LineFeed(port.lines(), port.channel, sink, {
+    from: request.from,
+    onError: () => res.end(), // a disk error while replaying: the client reconnects with its Last-Event-ID
+  });
+  // The heartbeat carries the resume offset as an id-only event: EventSource keeps it without firing,
+  // so a client filtering to rare records still resumes from where the stream really was.
+  const heartbeat = setInterval(() => write(`id: ${feed.position}\n: heartbeat\n\n`), SSE_HEARTBEAT_MS);
+  res.once('close', () => {
+    closed = true;
+    clearInterval(heartbeat);
+    unlisten();
+    feed.close();
+  });
+  feed.start();
+}
