@@ -20,27 +20,40 @@ import { resumedMessage, skippedMessage, STREAM_RESTARTED_MESSAGE } from './cons
 import { bindSearchBox } from './console/search-box.js';
 import { skippedEntry, skippedNotice } from './console/skipped-ranges.js';
 import { createConsole } from './console/terminal.js';
+import { chunkItems, SendQueue, type SendItem, type SendOutcome, type SendProgress } from './connection/send-queue.js';
+import { deviceEventNotice } from './console/device-events.js';
 import { bindDownloadMenu } from './controls/download-menu.js';
 import { LineHistory } from './controls/history.js';
 import { encodeLine } from './controls/line-ending.js';
 import { bindLineInput } from './controls/line-input.js';
 import { portOptions } from './controls/port-options.js';
 import { bindPortPicker } from './controls/port-picker.js';
+import { isWriteRefusal, RefusedLineWatch } from './controls/refused-line.js';
+import { bindSerialSettings } from './controls/serial-settings.js';
 import { hashForPort, portFromHash, resolveRoute } from './controls/port-route.js';
 import { bindToolbar } from './controls/toolbar.js';
 import { bindCaptureWarning } from './ui/capture-warning.js';
+import { bindDeviceCard } from './ui/device-card.js';
+import { deviceProblem } from './ui/device-problem.js';
 import { byId } from './ui/dom.js';
 import { createNotifier } from './ui/notifier.js';
+import { bindPageSettings } from './ui/page-settings.js';
 import { loadPreferences, savePreferences, type InputMode } from './ui/preferences.js';
+import { bindSendProgress, formatBytes } from './ui/send-progress.js';
 import { bindSkippedList } from './ui/skipped-list.js';
 import { bannerText, describeStatus, pageTitle, type StatusView } from './ui/status.js';
 import { safeStore, type KeyValueStore } from './ui/storage.js';
+import { bindPageTheme } from './ui/theme.js';
 import { browserTimers, type TimerHandle } from './ui/timers.js';
 
 /** How often the "reconnecting in Ns" countdown is redrawn, in ms. */
 const COUNTDOWN_TICK_MS = 250;
 /** How the page is fed: live, so a tab that falls behind skips ahead (and offers the skipped range) rather than lagging. */
 const PAGE_STREAM_MODE: StreamMode = 'live';
+/** A file is sent in frames of this many bytes: small enough that Stop stops within a frame at slow baud rates. */
+const FILE_CHUNK_BYTES = 1024;
+/** Largest file the page sends, in bytes: the server's write queue holds 4 MiB; more is a mistake on a serial line. */
+const MAX_SEND_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The debug handle at `window.serialdeck`, for end-to-end tests and curious people at the console.
@@ -84,9 +97,14 @@ export function createApp(doc: Document, view: Window): App {
   const terminal = screen.terminal;
   const utf8 = new TextEncoder();
   const requests = new RequestLedger();
+  const refusedLines = new RefusedLineWatch();
 
   let connectionState: ConnectionState = { kind: 'connecting', attempt: 0 };
   let device: DeviceStatus | null = null;
+  /** The last device status seen for the port shown, kept across reconnects (device events compare against it). */
+  let lastDevice: DeviceStatus | null = null;
+  /** The port shown was open at some point while this page watched it (a later open is a reconnect). */
+  let deviceWasOpen = false;
   let capture: CaptureStatus | null = null;
   let ports: PortSummary[] = [];
   let readOnly = false;
@@ -111,6 +129,7 @@ export function createApp(doc: Document, view: Window): App {
         if (state.kind !== 'connected') {
           tracker.stop();
           requests.clear(); // answers to a lost connection's commands never come
+          refusedLines.clear();
           toolbar.showClients(null); // a count from a lost connection would be stale
         }
         render();
@@ -137,6 +156,7 @@ export function createApp(doc: Document, view: Window): App {
         }
         readOnly = message.readOnly;
         device = message.device;
+        noteDevice(message.device);
         capture = message.capture;
         toolbar.showClients(message.clients);
         if (portFromHash(view.location.hash) !== message.port) replaceHash(message.port);
@@ -145,6 +165,7 @@ export function createApp(doc: Document, view: Window): App {
       }
       case 'status':
         device = message.device;
+        noteDevice(message.device);
         break;
       case 'capture':
         capture = message.capture;
@@ -168,11 +189,28 @@ export function createApp(doc: Document, view: Window): App {
         if (outcome) notifier.toast(outcome.text, outcome.tone);
         break;
       }
-      case 'error':
-        notifier.toast(message.message, 'error');
+      case 'error': {
+        // A refusal while a paste or file goes out ends it; its own toast says how far it got.
+        if (sendQueue.active() && isWriteRefusal(message.code)) {
+          sendQueue.refused(message.message);
+          break;
+        }
+        // A line refused right after it went out comes back into the input (bug 5).
+        const line = refusedLines.refused(message.code, timers.now());
+        const back = line !== null && lineInput.restore([line]);
+        notifier.toast(back ? `Not sent: ${message.message}. The line is back in the input.` : message.message, 'error');
         break;
+      }
     }
     render();
+  }
+
+  /** Writes a device event into the console (tio's "disconnected", "reconnected at 115200 8N1"); page-local, not stream bytes. */
+  function noteDevice(next: DeviceStatus): void {
+    const notice = deviceEventNotice(lastDevice, next, deviceWasOpen);
+    if (notice !== null) screen.writeNotice(notice);
+    if (next.state === 'open') deviceWasOpen = true;
+    lastDevice = next;
   }
 
   function writable(): boolean {
@@ -210,8 +248,12 @@ export function createApp(doc: Document, view: Window): App {
     const back = streams.switchTo(id);
     const summary = ports.find((p) => p.id === id);
     device = null; // the pill says "connecting…" until this port's hello; the picker shows its listed state meanwhile
+    lastDevice = null;
+    deviceWasOpen = false;
     capture = summary?.capture ?? null;
     requests.clear();
+    refusedLines.clear();
+    sendQueue.stop(); // a paste or file meant for the other port must not go on here
     skipped.clear();
     screen.reset();
     if (back) screen.writeNotice(resumedMessage(summary?.name ?? id, back.offset));
@@ -249,6 +291,9 @@ export function createApp(doc: Document, view: Window): App {
     toolbar.showStatus(status);
     toolbar.showDevice(device);
     toolbar.setDeviceControlsEnabled(writable());
+    serial.showDevice(device);
+    serial.setEnabled(writable());
+    deviceCard.show(connectionState.kind === 'connected' ? deviceProblem(device) : null);
     const id = streams.port();
     picker.show(portOptions(ports, id === null ? null : { id, device, capture }), id);
     captureWarning.show(capture);
@@ -275,8 +320,140 @@ export function createApp(doc: Document, view: Window): App {
     screen.setRawMode(mode === 'raw');
   }
 
+  /** Sends several lines, one frame each, through the send queue (the server paces them); progress and Stop in the strip. */
+  function sendLineBatch(lines: string[]): boolean {
+    const items: SendItem[] = lines.map((line) => ({ bytes: encodeLine(line, prefs.lineEnding) }));
+    let echoed = 0;
+    return startSend(items, {
+      label: (p) => `Sending line ${Math.min(p.items + 1, p.totalItems)} of ${p.totalItems}`,
+      progress(p) {
+        if (prefs.localEcho) for (; echoed < p.items; echoed++) screen.writeLocalEcho(lines[echoed] ?? '');
+      },
+      finished(outcome, p) {
+        const rest = lines.slice(p.items);
+        const back = rest.length > 0 && lineInput.restore(rest);
+        const kept = back ? ` The ${rest.length} unsent ${rest.length === 1 ? 'line is' : 'lines are'} back in the input.` : '';
+        if (outcome.kind === 'done') notifier.toast(`Sent ${p.totalItems} lines.`);
+        else notifier.toast(`${sendOutcomeText(outcome)} after ${p.items} of ${p.totalItems} lines.${kept}`, 'error');
+      },
+    });
+  }
+
+  /** Sends `file` to the device in FILE_CHUNK_BYTES frames, paced; progress and Stop in the strip. */
+  async function sendFile(file: File): Promise<void> {
+    if (readOnly) return notifier.toast('This port is read-only: sending is disabled.', 'error');
+    if (file.size > MAX_SEND_FILE_BYTES) {
+      return notifier.toast(`${file.name} is ${formatBytes(file.size)}; the page sends files up to ${formatBytes(MAX_SEND_FILE_BYTES)}.`, 'error');
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    startSend(chunkItems(bytes, FILE_CHUNK_BYTES), {
+      label: (p) => `Sending ${file.name}: ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}`,
+      progress() {},
+      finished(outcome, p) {
+        if (outcome.kind === 'done') notifier.toast(`Sent ${file.name} (${formatBytes(p.totalBytes)}).`);
+        else notifier.toast(`${sendOutcomeText(outcome)}: ${formatBytes(p.bytes)} of ${file.name} had gone out.`, 'error');
+      },
+    });
+  }
+
+  /** Runs one send job with the progress strip; false (a toast says why) when one is already running or input is refused. */
+  function startSend(
+    items: SendItem[],
+    job: {
+      label(progress: SendProgress): string;
+      progress(progress: SendProgress): void;
+      finished(outcome: SendOutcome, progress: SendProgress): void;
+    },
+  ): boolean {
+    if (readOnly) {
+      notifier.toast('This port is read-only: typing is disabled.', 'error');
+      return false;
+    }
+    if (sendQueue.active()) {
+      notifier.toast('Something is still being sent: wait for it or press Stop.', 'error');
+      return false;
+    }
+    const show = (p: SendProgress): void => progress.show(job.label(p), p.totalBytes === 0 ? 1 : p.bytes / p.totalBytes);
+    return sendQueue.start(items, {
+      progress(p) {
+        show(p);
+        job.progress(p);
+      },
+      finished(outcome, p) {
+        progress.hide();
+        job.finished(outcome, p);
+      },
+    });
+  }
+
+  function sendOutcomeText(outcome: SendOutcome): string {
+    switch (outcome.kind) {
+      case 'done':
+        return 'Sent';
+      case 'stopped':
+        return 'Stopped';
+      case 'refused':
+        return `Refused (${outcome.reason})`;
+      case 'lost':
+        return 'Connection lost';
+    }
+  }
+
+  /** Copies the whole console (scrollback and screen) as text. */
+  function copyAll(): void {
+    const text = screen.readScreen();
+    copyText(text).then(
+      (ok) => notifier.toast(ok ? `Copied ${text.split('\n').length} lines.` : 'Could not copy: the browser refused the clipboard.', ok ? 'info' : 'error'),
+      () => notifier.toast('Could not copy: the browser refused the clipboard.', 'error'),
+    );
+  }
+
+  /**
+   * Puts `text` on the clipboard. The async Clipboard API exists only in secure contexts (https or
+   * localhost); a LAN page over http falls back to a hidden textarea and execCommand('copy'), which
+   * browsers still allow during a click.
+   */
+  async function copyText(text: string): Promise<boolean> {
+    if (view.isSecureContext && view.navigator.clipboard) {
+      await view.navigator.clipboard.writeText(text);
+      return true;
+    }
+    const area = doc.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.className = 'visually-hidden';
+    doc.body.append(area);
+    area.select();
+    const ok = doc.execCommand('copy');
+    area.remove();
+    return ok;
+  }
+
+  /** Saves what the console shows as a text file (the capture download has the exact bytes). */
+  function saveScreen(): void {
+    const blob = new Blob([screen.readScreen() + '\n'], { type: 'text/plain;charset=utf-8' });
+    const url = URL.createObjectURL(blob);
+    const link = doc.createElement('a');
+    link.href = url;
+    link.download = `${currentName() ?? 'serialdeck'}-console-${new Date(timers.now()).toISOString().replace(/[:.]/g, '-')}.txt`;
+    doc.body.append(link);
+    link.click();
+    link.remove();
+    timers.setTimeout(() => URL.revokeObjectURL(url), 60_000); // after the browser has read it
+  }
+
+  /** Copies the console's selection (Ctrl+Shift+C): the browser's copy command, which xterm's copy handler fills. */
+  function copySelection(): void {
+    if (!terminal.hasSelection()) return;
+    if (!doc.execCommand('copy')) void copyText(terminal.getSelection());
+  }
+
   const toolbar = bindToolbar(doc, {
     setBaud: (baudRate) => sendCommand({ type: 'set-baud', baudRate }, `Baud rate ${baudRate}`),
+    otherBaud() {
+      toolbar.openSettings();
+      serial.focusBaud();
+    },
     setMode(mode) {
       applyMode(mode);
       focusTyping();
@@ -297,21 +474,67 @@ export function createApp(doc: Document, view: Window): App {
     setSignals: (signals) => sendCommand({ type: 'set-signals', ...signals }, 'Modem lines'),
   });
 
+  const serial = bindSerialSettings(doc, {
+    setBaud: (baudRate) => sendCommand({ type: 'set-baud', baudRate }, `Baud rate ${baudRate}`),
+    setFraming: (change) => sendCommand({ type: 'set-framing', ...change }, 'Framing'),
+    sendBreak: () => sendCommand({ type: 'send-break' }, 'Break', 'Break sent.'),
+    release: (forMs) => sendCommand({ type: 'release', forMs }, 'Release for flashing'),
+    reclaim: () => sendCommand({ type: 'reclaim' }, 'Reclaim'),
+  });
+  const deviceCard = bindDeviceCard(doc, () => sendCommand({ type: 'reclaim' }, 'Reclaim'));
+  const sendQueue = new SendQueue({
+    send: (bytes) => connection.sendBytes(bytes),
+    bufferedAmount: () => connection.bufferedAmount(),
+    rate: () => device,
+    timers,
+  });
+  const progress = bindSendProgress(doc, () => sendQueue.stop());
+  const theme = bindPageTheme(doc, view, (light) => screen.setLightTheme(light));
+  bindPageSettings(doc, prefs, {
+    setTheme(choice) {
+      prefs.theme = choice;
+      savePreferences(store, prefs);
+      theme.set(choice);
+    },
+    setFontSize(px) {
+      prefs.fontSizePx = px;
+      savePreferences(store, prefs);
+      screen.setFontSize(px);
+    },
+    setScreenReader(on) {
+      prefs.screenReader = on;
+      savePreferences(store, prefs);
+      screen.setScreenReader(on);
+    },
+  });
+
   const picker = bindPortPicker(doc, (id) => {
     view.location.hash = hashForPort(id); // a history entry, so Back returns to the previous port; hashchange switches
   });
-  const downloads = bindDownloadMenu(doc, pageOpenedMs, (format) => {
-    prefs.downloadFormat = format;
-    savePreferences(store, prefs);
-  });
+  const downloads = bindDownloadMenu(
+    doc,
+    pageOpenedMs,
+    (format) => {
+      prefs.downloadFormat = format;
+      savePreferences(store, prefs);
+    },
+    { copyAll, saveScreen },
+  );
   const skipped = bindSkippedList(doc);
   const captureWarning = bindCaptureWarning(doc);
 
   const lineInput = bindLineInput(doc, history, {
-    sendLine(line) {
-      if (!sendInput(encodeLine(line, prefs.lineEnding))) return false;
-      if (prefs.localEcho) screen.writeLocalEcho(line);
+    sendLines(lines) {
       terminal.scrollToBottom();
+      if (lines.length > 1) return sendLineBatch(lines);
+      const line = lines[0] ?? '';
+      if (sendQueue.active()) {
+        notifier.toast('Something is still being sent: wait for it or press Stop.', 'error');
+        return false;
+      }
+      if (!sendInput(encodeLine(line, prefs.lineEnding))) return false;
+      refusedLines.sent(line, timers.now());
+      if (prefs.localEcho) screen.writeLocalEcho(line);
       return true;
     },
     setLocalEcho(on) {
@@ -323,7 +546,8 @@ export function createApp(doc: Document, view: Window): App {
   const search = bindSearchBox(doc, screen.search, focusTyping);
 
   // Keys typed into the console. Raw mode sends them as typed (Ctrl+C is 0x03); line mode moves
-  // printable text into the input box, and drops the terminal's replies to device queries.
+  // printable text into the input box, and drops the terminal's replies to device queries. Pastes
+  // do not come this way in line mode: see onPaste.
   terminal.onData((data) => {
     if (prefs.mode === 'raw') {
       if (!readOnly) sendInput(utf8.encode(data));
@@ -336,8 +560,23 @@ export function createApp(doc: Document, view: Window): App {
   terminal.onBinary((data) => {
     if (prefs.mode === 'raw' && !readOnly) sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff));
   });
+  // Copy and paste as terminal users expect (bug 3), tio-like in raw mode. Returning false keeps a key
+  // from xterm, so the browser's own copy or paste runs (xterm's copy handler fills the clipboard with
+  // the selection; a paste arrives as a paste event). The raw-mode hint in index.html lists these keys.
   terminal.attachCustomKeyEventHandler((event) => {
     if (event.type !== 'keydown') return true;
+    const key = event.key.toLowerCase();
+    const ctrl = event.ctrlKey && !event.altKey && !event.metaKey;
+    // Ctrl+Shift+C copies the selection, in both modes; it never reaches the device.
+    if (ctrl && event.shiftKey && key === 'c') {
+      event.preventDefault();
+      copySelection();
+      return false;
+    }
+    // Ctrl+C (Cmd+C) copies while text is selected; without a selection raw mode sends 0x03.
+    if ((ctrl || event.metaKey) && !event.shiftKey && key === 'c' && terminal.hasSelection()) return false;
+    // Ctrl+Shift+V pastes in both modes; Ctrl+V pastes in line mode, and in raw mode sends 0x16 (as tio).
+    if (ctrl && key === 'v' && (event.shiftKey || prefs.mode === 'line')) return false;
     // Tab leaves the console in line mode (nothing to complete there); raw mode sends it to the device.
     if (prefs.mode === 'line' && event.key === 'Tab') return false;
     // Ctrl+] leaves the console in raw mode, where every other key belongs to the device.
@@ -349,13 +588,47 @@ export function createApp(doc: Document, view: Window): App {
     return true;
   });
 
+  // Find: Ctrl+Shift+F everywhere; Ctrl+F too, except in raw mode with the console focused, where it goes to the device.
   const onGlobalKey = (event: KeyboardEvent): void => {
-    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
-      event.preventDefault();
-      event.stopPropagation();
-      search.open(terminal.getSelection());
-    }
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'f') return;
+    const inConsole = terminal.element?.contains(doc.activeElement) ?? false;
+    if (!event.shiftKey && prefs.mode === 'raw' && inConsole) return;
+    event.preventDefault();
+    event.stopPropagation();
+    search.open(terminal.getSelection());
   };
+  // A paste into the console in line mode goes to the line input, line breaks kept, never dropped
+  // (bug 2: onData drops control characters, so xterm's paste of "a\rb" vanished). Raw mode lets xterm
+  // paste as typed (newlines as CR, bracketed when the device asked for it).
+  const onPaste = (event: ClipboardEvent): void => {
+    if (prefs.mode !== 'line') return;
+    event.preventDefault();
+    event.stopPropagation();
+    const text = event.clipboardData?.getData('text/plain') ?? '';
+    if (text === '') return;
+    if (readOnly) notifier.toast('This port is read-only: typing is disabled.', 'error');
+    else lineInput.insertText(text);
+  };
+  const terminalHost = byId(doc, 'terminal', HTMLElement);
+  terminalHost.addEventListener('paste', onPaste, { capture: true });
+
+  // "New output below — jump to live" while the console is scrolled up.
+  const jumpLive = byId(doc, 'jump-live', HTMLButtonElement);
+  const jumpLiveText = byId(doc, 'jump-live-text', HTMLElement);
+  screen.onLiveChange((scrolledUp, newOutput) => {
+    jumpLive.hidden = !scrolledUp;
+    jumpLiveText.textContent = newOutput ? 'New output below — jump to live' : 'Jump to live';
+  });
+  jumpLive.addEventListener('click', () => {
+    screen.scrollToLive();
+    focusTyping();
+  });
+  const sendFileInput = byId(doc, 'send-file', HTMLInputElement);
+  sendFileInput.addEventListener('change', () => {
+    const file = sendFileInput.files?.[0];
+    sendFileInput.value = ''; // the same file can be chosen again
+    if (file) void sendFile(file);
+  });
   const onOnline = (): void => {
     if (connectionState.kind === 'retrying') connection.reconnectNow();
   };
@@ -383,6 +656,9 @@ export function createApp(doc: Document, view: Window): App {
   return {
     debug,
     start() {
+      theme.set(prefs.theme);
+      screen.setFontSize(prefs.fontSizePx);
+      screen.setScreenReader(prefs.screenReader);
       toolbar.showPreferences(prefs);
       downloads.setFormat(prefs.downloadFormat);
       lineInput.setLocalEcho(prefs.localEcho);
@@ -396,6 +672,9 @@ export function createApp(doc: Document, view: Window): App {
     },
     dispose() {
       disposed = true;
+      sendQueue.stop();
+      theme.dispose();
+      terminalHost.removeEventListener('paste', onPaste, { capture: true });
       view.removeEventListener('keydown', onGlobalKey, { capture: true });
       view.removeEventListener('online', onOnline);
       view.removeEventListener('hashchange', followHash);

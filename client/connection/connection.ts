@@ -112,6 +112,11 @@ export class Connection {
     return true;
   }
 
+  /** Bytes the socket still holds to send (0 when there is none): what a long send paces itself on. */
+  bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   /** Sends a control message. False when not connected. */
   sendMessage(message: ClientMessage): boolean {
     const socket = this.writableSocket(0);

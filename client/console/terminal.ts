@@ -5,7 +5,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
 import { localEchoText, noticeText } from './notices.js';
 import { bufferText } from './screen-text.js';
-import { CONSOLE_THEME } from './terminal-theme.js';
+import { consoleTheme } from './terminal-theme.js';
 
 /** Lines of scrollback kept in the page: hours of a chatty board, a few MB of memory. */
 export const SCROLLBACK_LINES = 10_000;
@@ -42,18 +42,34 @@ export interface ConsoleView {
   readScreen(): string;
   /** Raw mode shows a blinking block cursor; line mode a quiet one, since typing happens in the input. */
   setRawMode(raw: boolean): void;
+  /** Switches between the dark and the light palette. */
+  setLightTheme(light: boolean): void;
+  /** Font size in CSS px; null: the default for this screen (smaller on phones). Refits the rows and columns. */
+  setFontSize(px: number | null): void;
+  /** xterm's screen-reader mode (an accessible mirror of the output). */
+  setScreenReader(on: boolean): void;
+  /** True when the view is scrolled up from the newest output. */
+  isScrolledUp(): boolean;
+  /** Scrolls to the newest output. */
+  scrollToLive(): void;
+  /**
+   * Calls `listener(scrolledUp, newOutput)` when the view leaves or returns to the newest output, and when
+   * output arrives while it is away (`newOutput`: something arrived since it left). Returns an unsubscribe.
+   */
+  onLiveChange(listener: (scrolledUp: boolean, newOutput: boolean) => void): () => void;
   dispose(): void;
 }
 
 /** Creates the console inside `container` and keeps it fitted to the container's size. */
 export function createConsole(container: HTMLElement, view: Window): ConsoleView {
   const phone = view.innerWidth < PHONE_MAX_WIDTH_PX;
+  const defaultFontSize = phone ? PHONE_FONT_SIZE_PX : FONT_SIZE_PX;
   const terminal = new Terminal({
     scrollback: SCROLLBACK_LINES,
     fontFamily: FONT_FAMILY,
-    fontSize: phone ? PHONE_FONT_SIZE_PX : FONT_SIZE_PX,
+    fontSize: defaultFontSize,
     lineHeight: 1.2,
-    theme: { ...CONSOLE_THEME },
+    theme: { ...consoleTheme(false) },
     // The search addon highlights matches with decorations, which xterm still calls a proposed API.
     allowProposedApi: true,
     cursorStyle: 'block',
@@ -87,6 +103,23 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
   // Whether the cursor sits at column 0 after everything written so far, so notices need no blank line.
   let atLineStart = true;
 
+  // "New output below": whether the view is scrolled up, and whether output arrived since it left the bottom.
+  const scrolledUp = (): boolean => terminal.buffer.active.viewportY < terminal.buffer.active.baseY;
+  const liveListeners = new Set<(up: boolean, fresh: boolean) => void>();
+  let wasUp = false;
+  let newOutput = false;
+  const checkLive = (wrote: boolean): void => {
+    const up = scrolledUp();
+    const fresh = up && (newOutput || (wrote && wasUp));
+    if (up === wasUp && fresh === newOutput) return;
+    wasUp = up;
+    newOutput = fresh;
+    for (const listener of liveListeners) listener(up, fresh);
+  };
+  terminal.onRender(() => checkLive(false));
+  terminal.onScroll(() => checkLive(false));
+  terminal.onWriteParsed(() => checkLive(true));
+
   return {
     terminal,
     search,
@@ -116,6 +149,27 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
     setRawMode(raw) {
       terminal.options.cursorBlink = raw;
       terminal.options.cursorStyle = raw ? 'block' : 'underline';
+    },
+    setLightTheme(light) {
+      terminal.options.theme = { ...consoleTheme(light) };
+    },
+    setFontSize(px) {
+      const size = px ?? defaultFontSize;
+      if (terminal.options.fontSize === size) return;
+      terminal.options.fontSize = size;
+      if (container.clientWidth > 0 && container.clientHeight > 0) fit.fit();
+    },
+    setScreenReader(on) {
+      terminal.options.screenReaderMode = on;
+    },
+    isScrolledUp: scrolledUp,
+    scrollToLive() {
+      terminal.scrollToBottom();
+      checkLive(false);
+    },
+    onLiveChange(listener) {
+      liveListeners.add(listener);
+      return () => liveListeners.delete(listener);
     },
     dispose() {
       observer.disconnect();

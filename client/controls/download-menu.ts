@@ -1,4 +1,5 @@
-// The Download menu: a button that opens a panel of links (one per range) and a format choice. The links
+// The Download menu: a button that opens a panel of links (one per range) and a format choice, plus
+// Copy all and Save as text for what this console shows. The links
 // are real <a download href> elements, so the browser downloads them (the server names the file).
 import type { DownloadFormat } from '../../server/wire/api.js';
 import { byId } from '../ui/dom.js';
@@ -13,9 +14,15 @@ export interface DownloadMenu {
 
 /**
  * Binds #download-toggle, #download-menu, #download-format and the links #download-<range> (created here,
- * from DOWNLOAD_RANGES). `pageOpenedMs` bounds "since I opened the page"; `formatChosen` keeps the choice.
+ * from DOWNLOAD_RANGES), #copy-all and #save-screen. `pageOpenedMs` bounds "since I opened the page";
+ * `formatChosen` keeps the choice; `consoleActions` copy or save the console's text.
  */
-export function bindDownloadMenu(doc: Document, pageOpenedMs: number, formatChosen: (format: DownloadFormat) => void): DownloadMenu {
+export function bindDownloadMenu(
+  doc: Document,
+  pageOpenedMs: number,
+  formatChosen: (format: DownloadFormat) => void,
+  consoleActions: { copyAll(): void; saveScreen(): void },
+): DownloadMenu {
   const toggle = byId(doc, 'download-toggle', HTMLButtonElement);
   const panel = byId(doc, 'download-menu', HTMLElement);
   const list = byId(doc, 'download-links', HTMLElement);
@@ -58,6 +65,15 @@ export function bindDownloadMenu(doc: Document, pageOpenedMs: number, formatChos
   };
 
   toggle.addEventListener('click', () => setOpen(panel.hidden));
+  // "This console": what the page shows, not the server's capture (notices included, nothing before a Clear).
+  byId(doc, 'copy-all', HTMLButtonElement).addEventListener('click', () => {
+    consoleActions.copyAll();
+    setOpen(false);
+  });
+  byId(doc, 'save-screen', HTMLButtonElement).addEventListener('click', () => {
+    consoleActions.saveScreen();
+    setOpen(false);
+  });
   formatSelect.addEventListener('change', () => {
     if (!isDownloadFormat(formatSelect.value)) return;
     format = formatSelect.value;

@@ -1,20 +1,30 @@
 // Line mode's input box: Enter sends the line, ↑/↓ walk the history, like the Arduino serial monitor.
+// A pasted block keeps its line breaks (shown as ␤, see paste-lines.ts) and Enter sends it line by line.
 import { byId } from '../ui/dom.js';
+import { hasLineBreak, LINE_BREAK_MARK, markLineBreaks, splitLines } from './paste-lines.js';
 import type { LineHistory } from './history.js';
 import type { InputMode } from '../ui/preferences.js';
 
 /** What the input asks of the app. */
 export interface LineInputActions {
-  /** Sends `line` (without its ending); false when it could not be sent, so the text stays in the box. */
-  sendLine(line: string): boolean;
+  /**
+   * Sends `lines` (each without its ending; several when a pasted block is entered); false when they
+   * could not be sent, so the text stays in the box.
+   */
+  sendLines(lines: string[]): boolean;
   setLocalEcho(on: boolean): void;
 }
 
 /** The input bar as the app drives it. */
 export interface LineInput {
   focus(): void;
-  /** Types `text` into the box at the caret and focuses it (keys pressed while the console had focus). */
+  /** Types `text` into the box at the caret and focuses it (keys pressed or text pasted while the console had focus). */
   insertText(text: string): void;
+  /**
+   * Puts `lines` back into the box after the server refused them (bug 5), unless the person has typed
+   * something new meanwhile. True when they were put back.
+   */
+  restore(lines: string[]): boolean;
   /** Shows the input in line mode, and the raw-mode hint in raw mode. */
   setMode(mode: InputMode): void;
   /** Disables typing with a visible note when the server is read-only. */
@@ -31,6 +41,7 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   const echoField = byId(doc, 'local-echo-field', HTMLElement);
   const rawHint = byId(doc, 'raw-hint', HTMLElement);
   const readOnlyNote = byId(doc, 'read-only-note', HTMLElement);
+  const sendFileField = byId(doc, 'send-file-field', HTMLElement);
   let mode: InputMode = 'line';
   let readOnly = false;
 
@@ -44,10 +55,17 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (readOnly) return;
-    const line = input.value;
-    if (!actions.sendLine(line)) return;
-    history.add(line);
+    const text = input.value;
+    if (!actions.sendLines(splitLines(text))) return;
+    history.add(text);
     input.value = '';
+  });
+  // A paste with line breaks would lose them in a one-line input: keep them as marks instead.
+  input.addEventListener('paste', (event) => {
+    const text = event.clipboardData?.getData('text/plain') ?? '';
+    if (!hasLineBreak(text)) return;
+    event.preventDefault();
+    insert(text);
   });
   input.addEventListener('keydown', (event) => {
     if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -63,12 +81,19 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   input.addEventListener('input', () => history.reset());
   localEcho.addEventListener('change', () => actions.setLocalEcho(localEcho.checked));
 
+  const insert = (text: string): void => {
+    const marked = hasLineBreak(text) ? markLineBreaks(text) : text;
+    input.setRangeText(marked, input.selectionStart ?? input.value.length, input.selectionEnd ?? input.value.length, 'end');
+    history.reset();
+  };
+
   const render = (): void => {
     const line = mode === 'line';
     form.hidden = !line;
     echoField.hidden = !line || readOnly;
     rawHint.hidden = line || readOnly;
     readOnlyNote.hidden = !readOnly;
+    sendFileField.hidden = readOnly;
     input.disabled = send.disabled = readOnly;
     input.placeholder = readOnly ? 'read-only: typing is disabled' : 'Type a command (↑ for history)';
   };
@@ -81,8 +106,13 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
     insertText(text) {
       if (input.disabled) return;
       input.focus();
-      input.setRangeText(text, input.selectionStart ?? input.value.length, input.selectionEnd ?? input.value.length, 'end');
-      history.reset();
+      insert(text);
+    },
+    restore(lines) {
+      if (input.disabled || input.value !== '') return false;
+      input.value = lines.join(LINE_BREAK_MARK);
+      input.setSelectionRange(input.value.length, input.value.length);
+      return true;
     },
     setMode(next) {
       mode = next;

@@ -1,6 +1,7 @@
 // The toolbar: shows connection and device state, and turns control clicks into app actions.
 import { MAX_PACING_DELAY_MS } from '../../server/wire/limits.js';
 import { COMMON_BAUD_RATES, type DeviceStatus, type LineEnding } from '../../server/wire/protocol.js';
+import { framingLabel } from '../ui/device-problem.js';
 import { byId } from '../ui/dom.js';
 import { isLineEnding } from './line-ending.js';
 import { isInputMode, type InputMode, type Preferences } from '../ui/preferences.js';
@@ -9,6 +10,8 @@ import type { StatusView } from '../ui/status.js';
 /** What the toolbar's controls ask the app to do. */
 export interface ToolbarActions {
   setBaud(baudRate: number): void;
+  /** "Other…" in the baud list: the person wants to type a rate (the Settings panel has the field). */
+  otherBaud(): void;
   setMode(mode: InputMode): void;
   setLineEnding(ending: LineEnding): void;
   openSearch(): void;
@@ -31,6 +34,8 @@ export interface Toolbar {
   setDeviceControlsEnabled(enabled: boolean): void;
   /** Puts keyboard focus on the first toolbar control (the way out of the console in raw mode). */
   focusFirstControl(): void;
+  /** Opens the Settings panel (and with it the serial port's fields). */
+  openSettings(): void;
 }
 
 /** Binds the toolbar markup in `doc` to `actions`. */
@@ -47,9 +52,11 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   const lineDelay = byId(doc, 'line-delay', HTMLInputElement);
   const dtr = byId(doc, 'dtr', HTMLInputElement);
   const rts = byId(doc, 'rts', HTMLInputElement);
+  const framing = byId(doc, 'framing', HTMLElement);
+  const reset = byId(doc, 'reset', HTMLButtonElement);
   const deviceControls: Array<HTMLSelectElement | HTMLButtonElement | HTMLInputElement> = [
     baud,
-    byId(doc, 'reset', HTMLButtonElement),
+    reset,
     byId(doc, 'reopen', HTMLButtonElement),
     charDelay,
     lineDelay,
@@ -61,6 +68,12 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   charDelay.max = lineDelay.max = String(MAX_PACING_DELAY_MS);
 
   baud.addEventListener('change', () => {
+    if (baud.value === OTHER_BAUD) {
+      // Back to the rate in force until the typed one is applied (and confirmed by the next status).
+      fillBaudOptions(baud, lastDevice?.baudRate ?? null);
+      actions.otherBaud();
+      return;
+    }
     const value = Number(baud.value);
     if (Number.isSafeInteger(value) && value > 0) actions.setBaud(value);
   });
@@ -98,6 +111,13 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
     if (settings.open && event.target instanceof Node && !settings.contains(event.target)) settings.open = false;
   });
 
+  // "Reset board" pulses DTR/RTS: pointless where the device has none (a pty, some adapters).
+  const showReset = (): void => {
+    const unsupported = lastDevice?.signals === 'unsupported';
+    reset.disabled = !controlsEnabled || unsupported;
+    reset.title = unsupported ? 'Reset board: not available, this device has no DTR/RTS lines' : 'Reset the board: pulse DTR/RTS low';
+  };
+
   const showSignal = (box: HTMLInputElement, value: boolean | null | undefined): void => {
     const supported = typeof value === 'boolean';
     box.checked = value === true;
@@ -123,6 +143,10 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
       if (device && doc.activeElement !== lineDelay) lineDelay.value = String(device.lineDelayMs);
       showSignal(dtr, device?.dtr);
       showSignal(rts, device?.rts);
+      framing.hidden = device === null;
+      const label = device ? framingLabel(device) : '';
+      if (framing.textContent !== label) framing.textContent = label;
+      showReset();
     },
     showClients(count) {
       const text = count === null ? '' : String(count);
@@ -143,23 +167,31 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
       for (const control of deviceControls) control.disabled = !enabled;
       showSignal(dtr, lastDevice?.dtr);
       showSignal(rts, lastDevice?.rts);
+      showReset();
     },
     focusFirstControl() {
       baud.focus();
     },
+    openSettings() {
+      settings.open = true;
+    },
   };
 }
 
-/** Fills the baud selector with the common rates plus `current` when it is not one of them, and selects it. */
+/** Value of the baud list's last entry, "Other…", which leads to a field where any rate can be typed. */
+const OTHER_BAUD = 'other';
+
+/** Fills the baud selector with the common rates plus `current` when it is not one of them, then "Other…", and selects `current`. */
 function fillBaudOptions(select: HTMLSelectElement, current: number | null): void {
   const rates: number[] = [...COMMON_BAUD_RATES];
   if (current !== null && !rates.includes(current)) rates.push(current);
   rates.sort((a, b) => a - b);
   // Until the first status arrives the rate is unknown: show a dash rather than a guess.
-  const wanted = current === null ? ['', ...rates.map(String)] : rates.map(String);
+  const wanted = [...(current === null ? ['', ...rates.map(String)] : rates.map(String)), OTHER_BAUD];
   const have = Array.from(select.options, (o) => o.value);
   if (wanted.join() !== have.join()) {
-    select.replaceChildren(...wanted.map((rate) => new Option(rate === '' ? '—' : rate, rate)));
+    const label = (rate: string): string => (rate === '' ? '—' : rate === OTHER_BAUD ? 'Other…' : rate);
+    select.replaceChildren(...wanted.map((rate) => new Option(label(rate), rate)));
   }
   select.value = current === null ? '' : String(current);
 }

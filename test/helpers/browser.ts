@@ -60,7 +60,8 @@ export async function openPage(
   url: string,
   viewport: { width: number; height: number } = DESKTOP,
 ): Promise<OpenedPage> {
-  const context = await browser.newContext({ viewport });
+  // Dark, as most people at a bench run it: headless Chromium reports light, and the page follows the system.
+  const context = await browser.newContext({ viewport, colorScheme: 'dark' });
   const page = await context.newPage();
   const errors: Error[] = [];
   const log: string[] = [];
