@@ -213,3 +213,29 @@ describe('the verbose log', () => {
     await client.close();
   });
 });
+
+describe('static paths', () => {
+  /** A raw request with the path exactly as given (fetch would normalise `..` away, as curl does without --path-as-is). */
+  const rawGet = (url: string, path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(url);
+      const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('answers a path outside the client, or with a NUL, with a 4xx and leaks nothing', async () => {
+    const server = await serve();
+    for (const path of ['/../package.json', '/%2e%2e/package.json', '/%00', '/assets/..%2f..%2fpackage.json']) {
+      const res = await rawGet(server.url, path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.body, path).not.toContain('"name": "serialdeck"');
+    }
+  });
+});
