@@ -1,4 +1,4 @@
-// help, status, interval <ms>, led on|off, echo <text>, read. Replies are listed in ../README.md.
+// help, status, interval <ms>, format json|plotter|csv, led on|off, echo <text>, read. Replies are listed in ../README.md.
 #include "commands.h"
 #include "readings.h"
 
@@ -7,6 +7,19 @@ static const uint32_t MIN_INTERVAL_MS = 50;      // a reading line takes ~6 ms a
 static const uint32_t MAX_INTERVAL_MS = 3600000; // one hour
 static uint32_t intervalMs = DEFAULT_INTERVAL_MS;
 static bool ledOn = false;
+
+// Reading format, kept until reset. In CSV the header line is printed when the format is
+// chosen (or asked for) and again before every CSV_HEADER_EVERY_ROWS-th row after it, so a
+// program that starts reading mid-stream soon learns the columns.
+static const uint8_t CSV_HEADER_EVERY_ROWS = 10;
+static ReadingFormat format = FORMAT_JSON;
+static uint8_t csvRowsSinceHeader = 0;
+static const char FORMAT_NAME_JSON[] PROGMEM = "json";
+static const char FORMAT_NAME_PLOTTER[] PROGMEM = "plotter";
+static const char FORMAT_NAME_CSV[] PROGMEM = "csv";
+// Indexed by ReadingFormat.
+static const char *const FORMAT_NAMES[] PROGMEM = {FORMAT_NAME_JSON, FORMAT_NAME_PLOTTER, FORMAT_NAME_CSV};
+static const uint8_t FORMAT_COUNT = sizeof FORMAT_NAMES / sizeof FORMAT_NAMES[0];
 
 uint32_t readingIntervalMs() {
   return intervalMs;
@@ -32,11 +45,23 @@ static bool parseUnsigned(const char *s, uint32_t &value) {
   return true;
 }
 
+void printReadingLine(const Reading &r) {
+  if (format == FORMAT_CSV) {
+    if (csvRowsSinceHeader >= CSV_HEADER_EVERY_ROWS) {
+      printReadingHeader(Serial);
+      csvRowsSinceHeader = 0;
+    }
+    csvRowsSinceHeader++;
+  }
+  printReading(Serial, r, format);
+}
+
 static void help() {
   Serial.println(F("commands (end a line with LF, CR or CRLF):"));
   Serial.println(F("  help           this list"));
   Serial.println(F("  status         uptime, interval, LED, sensors, free RAM"));
   Serial.println(F("  interval <ms>  time between readings, 50..3600000 ms"));
+  Serial.println(F("  format <f>     readings as json, plotter (label:value) or csv"));
   Serial.println(F("  led on|off     the LED on pin 13"));
   Serial.println(F("  echo <text>    print <text> back"));
   Serial.println(F("  read           one reading now"));
@@ -64,6 +89,25 @@ static void interval(const char *arg) {
   intervalMs = ms;
   Serial.print(F("OK interval "));
   Serial.println(intervalMs);
+}
+
+// `format` alone reports the current format; in CSV the header line follows the reply.
+static void chooseFormat(const char *arg) {
+  if (*arg != '\0') {
+    uint8_t i = 0;
+    while (i < FORMAT_COUNT && strcmp_P(arg, (const char *)pgm_read_word(&FORMAT_NAMES[i])) != 0) i++;
+    if (i == FORMAT_COUNT) {
+      Serial.println(F("ERR usage: format json|plotter|csv"));
+      return;
+    }
+    format = (ReadingFormat)i;
+  }
+  Serial.print(F("OK format "));
+  Serial.println((const __FlashStringHelper *)pgm_read_word(&FORMAT_NAMES[format]));
+  if (format == FORMAT_CSV) {
+    printReadingHeader(Serial);
+    csvRowsSinceHeader = 0;
+  }
 }
 
 static void led(const char *arg) {
@@ -103,12 +147,14 @@ void runCommand(char *line) {
     status();
   } else if (strcmp_P(line, PSTR("interval")) == 0) {
     interval(trim(arg));
+  } else if (strcmp_P(line, PSTR("format")) == 0) {
+    chooseFormat(trim(arg));
   } else if (strcmp_P(line, PSTR("led")) == 0) {
     led(trim(arg));
   } else if (strcmp_P(line, PSTR("echo")) == 0) {
     Serial.println(arg);
   } else if (strcmp_P(line, PSTR("read")) == 0) {
-    printReading(Serial, takeReading());
+    printReadingLine(takeReading());
   } else {
     Serial.print(F("ERR unknown command: "));
     Serial.print(line);

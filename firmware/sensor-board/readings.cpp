@@ -223,23 +223,68 @@ Reading takeReading() {
   return r;
 }
 
-void printReading(Print &out, const Reading &r) {
-  int16_t t = r.tempDeciC;
-  out.print(F("{\"temp\":"));
-  if (t < 0) {
-    out.print('-');
-    t = -t;
+// The field names, in print order; all formats share them.
+static const char FIELD_TEMP[] PROGMEM = "temp";
+static const char FIELD_HUMIDITY[] PROGMEM = "humidity";
+static const char FIELD_PPM[] PROGMEM = "ppm";
+static const char FIELD_PRESSURE[] PROGMEM = "pressure";
+static const char *const FIELD_NAMES[] PROGMEM = {FIELD_TEMP, FIELD_HUMIDITY, FIELD_PPM, FIELD_PRESSURE};
+static const uint8_t FIELD_COUNT = sizeof FIELD_NAMES / sizeof FIELD_NAMES[0];
+
+static void printFieldName(Print &out, uint8_t field) {
+  out.print((const __FlashStringHelper *)pgm_read_word(&FIELD_NAMES[field]));
+}
+
+static void printFieldValue(Print &out, const Reading &r, uint8_t field) {
+  switch (field) {
+  case 0: { // one decimal, from integer tenths: no float formatting code
+    int16_t t = r.tempDeciC;
+    if (t < 0) {
+      out.print('-');
+      t = -t;
+    }
+    out.print(t / 10);
+    out.print('.');
+    out.print(t % 10);
+    break;
   }
-  out.print(t / 10);
-  out.print('.');
-  out.print(t % 10);
-  out.print(F(",\"humidity\":"));
-  out.print(r.humidityPct);
-  out.print(F(",\"ppm\":"));
-  out.print(r.ppm);
-  out.print(F(",\"pressure\":"));
-  out.print(r.pressurePa);
-  out.print(F("}\r\n"));
+  case 1:
+    out.print(r.humidityPct);
+    break;
+  case 2:
+    out.print(r.ppm);
+    break;
+  default:
+    out.print(r.pressurePa);
+    break;
+  }
+}
+
+void printReading(Print &out, const Reading &r, ReadingFormat format) {
+  for (uint8_t field = 0; field < FIELD_COUNT; field++) {
+    if (format == FORMAT_JSON) {
+      out.print(field == 0 ? F("{\"") : F(",\""));
+      printFieldName(out, field);
+      out.print(F("\":"));
+    } else if (format == FORMAT_PLOTTER) {
+      if (field > 0) out.print(' ');
+      printFieldName(out, field);
+      out.print(':');
+    } else if (field > 0) {
+      out.print(',');
+    }
+    printFieldValue(out, r, field);
+  }
+  if (format == FORMAT_JSON) out.print('}');
+  out.print(F("\r\n"));
+}
+
+void printReadingHeader(Print &out) {
+  for (uint8_t field = 0; field < FIELD_COUNT; field++) {
+    if (field > 0) out.print(',');
+    printFieldName(out, field);
+  }
+  out.print(F("\r\n"));
 }
 
 #if SENSORS

@@ -18,6 +18,13 @@ struct Reading {
   int32_t pressurePa;  // barometric pressure in Pa
 };
 
+/** How a reading is printed (firmware/README.md, "Formats"). */
+enum ReadingFormat : uint8_t {
+  FORMAT_JSON,    // {"temp":21.4,"humidity":40,"ppm":412,"pressure":101325}
+  FORMAT_PLOTTER, // temp:21.4 humidity:40 ppm:412 pressure:101325 (the Arduino plotter's label:value)
+  FORMAT_CSV,     // 21.4,40,412,101325, under the header line temp,humidity,ppm,pressure
+};
+
 /** Probes the sensors once; call from setup() after Serial.begin(). */
 void readingsBegin();
 
@@ -27,8 +34,11 @@ void readingsPoll();
 /** Takes one reading: from each sensor that answers, simulated for the others. Blocks ~10 ms when a BMP180 is present. */
 Reading takeReading();
 
-/** Prints `{"temp":21.4,"humidity":40,"ppm":412,"pressure":101325}` and CRLF. */
-void printReading(Print &out, const Reading &r);
+/** Prints one reading in `format` on one line, ending with CRLF. */
+void printReading(Print &out, const Reading &r, ReadingFormat format);
+
+/** Prints the CSV header line `temp,humidity,ppm,pressure` and CRLF. */
+void printReadingHeader(Print &out);
 
 /** Prints each sensor's source: `dht11=live mq135=absent bmp180=absent`
  * (absent: its values are simulated), or `=simulated` for all when built with SENSORS=0. for the status command. */

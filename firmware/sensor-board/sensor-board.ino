@@ -1,6 +1,7 @@
-// serialdeck sensor board: an Arduino Uno that prints a JSON reading per line at an interval
+// serialdeck sensor board: an Arduino Uno that prints a reading per line at an interval
 // (temperature and humidity from a DHT11, air quality from an MQ-135, pressure from a BMP180,
-// simulated when absent) and answers a small command shell. Contract: ../README.md.
+// simulated when absent) as JSON, the Arduino plotter's label:value pairs or CSV (the `format`
+// command chooses), and answers a small command shell. Contract: ../README.md.
 //
 // Build: `make` in firmware/ (Debian's gcc-avr and arduino-core-avr), or open this folder
 // in the Arduino IDE. Functions are defined before use: the Makefile build does not
@@ -49,7 +50,7 @@ void loop() {
     lastReadingMs = now;
     Reading r = takeReading();
     shellBeginOutput();
-    printReading(Serial, r);
+    printReadingLine(r);
     shellEndOutput();
   }
   idleUntilInterrupt();
