@@ -1,10 +1,12 @@
 // The built-in demo board: a simulated sensor board behind the same OpenPort interface as a
 // real device, so it travels the same session → worker → message path. It boots with a banner
-// and READY, prints a JSON reading every interval, echoes input like a terminal, and answers a
+// and READY, prints a reading every interval (JSON after a boot; `format` chooses JSON,
+// label:value pairs or CSV, as the sensor-board sketch does), echoes input like a terminal, and answers a
 // small shell. Asserting DTR after it was low reboots it, as on an Arduino. It takes any framing
 // (it has no wire to garble), and answers a break with `<break>` and a fresh prompt.
 import { ReadlineParser } from '@serialport/parser-readline';
 import { LineDiscipline } from './demo-line-discipline.js';
+import { ReadingPrinter, type ReadingFormat } from './demo-formats.js';
 import { SensorSimulator } from './demo-sensors.js';
 import { ANSI, runDemoCommand, type DemoShellBoard } from './demo-shell.js';
 import type { Framing } from '../../../wire/limits.js';
@@ -50,6 +52,8 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
   private signals: PortSignals = { dtr: true, rts: true }; // the tty driver asserts both on open
   private readonly encoder = new TextEncoder();
   private readonly sensors: SensorSimulator;
+  /** The reading format, reset to JSON on every boot. */
+  private printer = new ReadingPrinter();
   private readonly discipline: LineDiscipline;
   private readonly parser = new ReadlineParser({ delimiter: '\n', encoding: 'utf8' });
   private readonly bootMs: number;
@@ -91,9 +95,17 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
     return Date.now() - this.bootedAt;
   }
 
-  readJson(): string {
+  get format(): ReadingFormat {
+    return this.printer.format;
+  }
+
+  chooseFormat(format: ReadingFormat): string[] {
+    return this.printer.choose(format);
+  }
+
+  readLines(): string[] {
     this.readings++;
-    return JSON.stringify(this.sensors.read());
+    return this.printer.lines(this.sensors.read());
   }
 
   async write(data: Uint8Array): Promise<void> {
@@ -155,6 +167,7 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
       this.bootedAt = Date.now();
       this.readings = 0;
       this.led = false;
+      this.printer = new ReadingPrinter();
       // After a reset the banner starts on a fresh line, below the old prompt.
       const lead = this.bootedBefore ? '\r\n' : '';
       this.bootedBefore = true;
@@ -167,7 +180,7 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
     clearTimeout(this.telemetryTimer);
     if (!this.booted || this.interval <= 0) return;
     this.telemetryTimer = setTimeout(() => {
-      this.printAbovePrompt(this.readJson());
+      this.printAbovePrompt(this.readLines());
       this.scheduleTelemetry();
     }, this.interval);
   }
@@ -177,9 +190,9 @@ export class DemoBoard implements OpenPort, DemoShellBoard {
     this.print(output.map((text) => `${text}\r\n`).join('') + DEMO_PROMPT);
   }
 
-  /** Prints a line where the prompt is, then redraws the prompt and what was typed so far. */
-  private printAbovePrompt(text: string): void {
-    this.print(`\r\x1b[2K${text}\r\n${DEMO_PROMPT}`);
+  /** Prints lines where the prompt is, then redraws the prompt and what was typed so far. */
+  private printAbovePrompt(lines: string[]): void {
+    this.print(`\r\x1b[2K${lines.join('\r\n')}\r\n${DEMO_PROMPT}`);
     const typed = this.discipline.pendingLine;
     if (typed.byteLength > 0) this.emit(typed);
   }

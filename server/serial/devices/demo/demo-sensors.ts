@@ -1,7 +1,7 @@
 // Plausible readings for the demo board: each value takes a small random step per reading and
 // stays within a realistic band, like the DHT11 / MQ-135 / BMP180 board in the seed article.
 
-/** One reading, printed by the demo board as a JSON line. */
+/** One reading, printed by the demo board as a line of JSON, label:value pairs or CSV (demo-formats.ts). */
 export interface SensorReading {
   /** °C, one decimal. */
   temp: number;
@@ -12,6 +12,9 @@ export interface SensorReading {
   /** Pa (BMP180), integer. */
   pressure: number;
 }
+
+/** The fields of a reading, in the order every format prints them. */
+export const SENSOR_FIELDS = ['temp', 'humidity', 'ppm', 'pressure'] as const satisfies ReadonlyArray<keyof SensorReading>;
 
 interface Drift {
   value: number;

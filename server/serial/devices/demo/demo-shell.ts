@@ -1,5 +1,6 @@
 // The demo board's command shell: one command line in, the text to print back out.
 // Output uses CRLF line endings and a little ANSI colour, as a real sketch printing to a terminal.
+import { isReadingFormat, READING_FORMATS, type ReadingFormat } from './demo-formats.js';
 
 /** ANSI sequences the demo board prints, so the console proves it renders them. */
 export const ANSI = {
@@ -21,8 +22,12 @@ export interface DemoShellBoard {
   led: boolean;
   readonly uptimeMs: number;
   readonly readings: number;
-  /** One reading as a JSON line's text (no line ending). */
-  readJson(): string;
+  /** The reading format, `json` after a reset. */
+  readonly format: ReadingFormat;
+  /** Chooses the reading format (or the same again); returns the lines announcing it (in CSV, the header line). */
+  chooseFormat(format: ReadingFormat): string[];
+  /** One reading now in the current format: its line (no ending), after the CSV header line when one is due. */
+  readLines(): string[];
 }
 
 const HELP = [
@@ -30,6 +35,7 @@ const HELP = [
   '  help            this list',
   '  status          uptime, interval, LED, readings sent',
   `  interval <ms>   telemetry period (0 stops it, or ${DEMO_INTERVAL_MIN_MS}..${DEMO_INTERVAL_MAX_MS})`,
+  '  format <f>      readings as json, plotter (label:value) or csv',
   '  led on|off      the on-board LED',
   '  echo <text>     prints <text> back',
   '  read            one reading now',
@@ -55,6 +61,13 @@ export function runDemoCommand(line: string, board: DemoShellBoard): string[] {
       board.intervalMs = ms;
       return [ms === 0 ? 'telemetry stopped' : `interval ${ms} ms`];
     }
+    case 'format': {
+      // `format` alone reports the current one (and in CSV prints the header again).
+      const format = args[0] ?? board.format;
+      if (args.length > 1 || !isReadingFormat(format)) return [error(`usage: format ${READING_FORMATS.join('|')}`)];
+      const announce = board.chooseFormat(format);
+      return [`format ${format}`, ...announce];
+    }
     case 'led': {
       const state = args[0];
       if (args.length !== 1 || (state !== 'on' && state !== 'off')) return [error('usage: led on|off')];
@@ -65,7 +78,7 @@ export function runDemoCommand(line: string, board: DemoShellBoard): string[] {
       // The text after "echo " exactly as typed, inner spacing included.
       return [line.replace(/^\s*echo\s?/, '')];
     case 'read':
-      return [board.readJson()];
+      return board.readLines();
     default:
       return [error(`unknown command "${command}" (type help)`)];
   }
