@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaptureRecord, CaptureStore } from '../capture/capture-store.js';
 import type { CaptureStatus } from '../wire/api.js';
 import type { SkipReason } from '../wire/protocol.js';
+import { DiskBlockCache } from './disk-block-cache.js';
 import { MemoryRing } from './memory-ring.js';
 
 /** An event recorded in the capture: a JSON object with a string `type` (device state, command, server start/stop). */
@@ -28,6 +29,8 @@ export class Channel {
   readonly memory: MemoryRing;
   private readonly listeners = new Set<ChannelListener>();
   private readonly unsubscribeCapture: (() => void) | null;
+  /** Disk reads shared by readers at nearby offsets (null without a capture). */
+  private readonly diskCache: DiskBlockCache | null;
   private lastCaptureKey = '';
 
   /** `capture` null: memory only, offsets start at 0 and a restart begins a new stream. */
@@ -39,6 +42,7 @@ export class Channel {
     this.memory = new MemoryRing(scrollbackBytes, capture?.resumeOffset ?? 0);
     this.streamId = capture?.streamId ?? randomUUID();
     this.unsubscribeCapture = capture?.onChange(() => this.onCaptureChange()) ?? null;
+    this.diskCache = capture ? new DiskBlockCache((offset, maxBytes) => capture.readData(offset, maxBytes)) : null;
     this.lastCaptureKey = captureKey(this.captureStatus);
   }
 
@@ -117,7 +121,7 @@ export class Channel {
     const capture = this.capture;
     const lost = capture.lostOnOpen;
     if (lost && offset >= lost.from && offset < lost.to) return Promise.resolve({ offset: lost.to, chunks: [] });
-    return capture.readData(offset, maxBytes).then((result) => {
+    return this.diskCache!.readData(offset, maxBytes).then((result) => {
       // Nothing held from `offset` up to what is on disk: an uncaptured gap (capture was paused)
       // that reaches the flushed end. Its bytes will never be on disk: go on where they can be had.
       const onwards = Math.min(capture.flushedEnd, this.memory.start);
