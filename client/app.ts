@@ -45,6 +45,7 @@ import { bannerText, describeStatus, pageTitle, type StatusView } from './ui/sta
 import { safeStore, type KeyValueStore } from './ui/storage.js';
 import { bindPageTheme } from './ui/theme.js';
 import { browserTimers, type TimerHandle } from './ui/timers.js';
+import { bindDataViews } from './views/data-views.js';
 
 /** How often the "reconnecting in Ns" countdown is redrawn, in ms. */
 const COUNTDOWN_TICK_MS = 250;
@@ -161,6 +162,7 @@ export function createApp(doc: Document, view: Window): App {
         toolbar.showClients(message.clients);
         if (portFromHash(view.location.hash) !== message.port) replaceHash(message.port);
         downloads.setPort(message.port);
+        dataViews.setPort(message.port);
         break;
       }
       case 'status':
@@ -258,6 +260,7 @@ export function createApp(doc: Document, view: Window): App {
     screen.reset();
     if (back) screen.writeNotice(resumedMessage(summary?.name ?? id, back.offset));
     downloads.setPort(id);
+    dataViews.setPort(id);
     connection.reconnectNow();
     render();
   }
@@ -521,6 +524,7 @@ export function createApp(doc: Document, view: Window): App {
     { copyAll, saveScreen },
   );
   const skipped = bindSkippedList(doc);
+  const dataViews = bindDataViews(doc, view, store, timers);
   const captureWarning = bindCaptureWarning(doc);
 
   const lineInput = bindLineInput(doc, history, {
@@ -681,6 +685,7 @@ export function createApp(doc: Document, view: Window): App {
       if (countdown !== null) timers.clearTimeout(countdown);
       connection.stop();
       tracker.stop();
+      dataViews.dispose();
       screen.dispose();
       if (view.serialdeck === debug) delete view.serialdeck;
     },

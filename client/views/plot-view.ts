@@ -1,0 +1,390 @@
+// The plotter on uPlot: every numeric field of the port as a series over a window from 10 s to a day,
+// following live (on the server's clock) or paused; drag to zoom, Shift+drag or the arrows to pan, the
+// legend to toggle series; min/max per pixel both from the server (`points` = 2 × width) and for live
+// records (a BucketRing per window); CSV export of what is visible. Activated for one port at a time.
+import uPlot from 'uplot';
+import type { RecordData } from '../../server/wire/api.js';
+import { BucketRing, type AlignedColumns } from './bucket-ring.js';
+import { csvFileName, csvText } from './csv-export.js';
+import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
+import {
+  bucketsForWidth,
+  DEFAULT_WINDOW_MS,
+  joinSeries,
+  PLOT_WINDOWS,
+  SERVER_HISTORY_MS,
+  ServerClock,
+  seriesColor,
+} from './plot-data.js';
+import type { ViewHost } from './port-data.js';
+
+/** Wait after a zoom or pan before asking the server for that range in detail, in ms (a drag pans many times). */
+const DETAIL_DEBOUNCE_MS = 250;
+/** Smallest plot drawn, in CSS px: below this a hidden or collapsing panel is not worth a redraw. */
+const MIN_PLOT_W = 120;
+const MIN_PLOT_H = 80;
+
+/** The plotter over `container` (its children are its own while active). */
+export class PlotView implements Disposable {
+  private store: DisposableStore | null = null;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly doc: Document = container.ownerDocument,
+  ) {}
+
+  /** Shows `host`'s port: fills the window from the server's series, then follows its records. */
+  activate(host: ViewHost): void {
+    this.dispose();
+    const store = (this.store = new DisposableStore());
+    const doc = this.doc;
+    const win = doc.defaultView;
+    if (!win) throw new Error('PlotView needs a document with a window');
+    const timers = host.timers;
+    const clock = new ServerClock();
+    const root = this.container;
+    root.dataset.port = host.portId;
+
+    // ---- markup: a control row, the chart, its legend ----
+    const controls = el(doc, 'div', 'plot-controls');
+    const windowSelect = doc.createElement('select');
+    windowSelect.className = 'plot-window';
+    windowSelect.setAttribute('aria-label', 'Plot window');
+    for (const w of PLOT_WINDOWS) windowSelect.append(new Option(w.label, String(w.ms), false, w.ms === DEFAULT_WINDOW_MS));
+    const follow = button(doc, 'plot-follow', 'Pause', 'Pause following (the plot keeps its range; data still arrives)');
+    const left = button(doc, 'plot-left', '◀', 'Pan back (or Shift+drag)');
+    const right = button(doc, 'plot-right', '▶', 'Pan forward (or Shift+drag)');
+    const zoomIn = button(doc, 'plot-zoom-in', '+', 'Zoom in (or drag across the plot)');
+    const zoomOut = button(doc, 'plot-zoom-out', '−', 'Zoom out (double-click: the whole window)');
+    const exportCsv = button(doc, 'plot-export', 'CSV', 'Download the visible points as CSV');
+    const note = el(doc, 'span', 'plot-note');
+    note.setAttribute('aria-live', 'polite');
+    controls.append(windowSelect, follow, left, right, zoomIn, zoomOut, exportCsv, note);
+    const area = el(doc, 'div', 'plot-area');
+    const legend = el(doc, 'div', 'plot-legend');
+    root.replaceChildren(controls, area, legend);
+    store.add(toDisposable(() => root.replaceChildren()));
+
+    // ---- state ----
+    let windowMs = DEFAULT_WINDOW_MS;
+    let ring = BucketRing.forWindow(windowMs, bucketsForWidth(area.clientWidth));
+    const names: string[] = [];
+    let following = true;
+    let dirty = true;
+    let shown: AlignedColumns = { times: [], columns: [] };
+    let lastEdgeMs = Number.NEGATIVE_INFINITY;
+    let generation = 0; // bumps on a window change: a fill answered late for the old window is dropped
+    let detailTimer: unknown = null;
+    let frame: number | null = null;
+    /** True while this code moves the scale: uPlot's setScale hook then is not a person zooming. */
+    let ours = false;
+    /** True from a press or double-click on the chart until just after it: a scale change then is the person's zoom. */
+    let gesture = false;
+    const muted = (): string => cssColor(doc, '--muted', '#8b949e');
+    const gridColor = 'rgba(128,128,128,0.18)';
+
+    const size = (): { width: number; height: number } => ({
+      width: Math.max(MIN_PLOT_W, area.clientWidth),
+      height: Math.max(MIN_PLOT_H, area.clientHeight),
+    });
+    const plot = new uPlot(
+      {
+        ...size(),
+        ms: 1,
+        pxAlign: 0,
+        scales: { x: { time: true } },
+        series: [{ label: 'time' }],
+        axes: [
+          { stroke: muted, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
+          { stroke: muted, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: axisSize },
+        ],
+        cursor: { drag: { x: true, y: false, setScale: true } },
+        legend: { show: true, live: true, mount: (_u, legendEl) => legend.append(legendEl) },
+        hooks: {
+          setScale: [
+            (_u, key) => {
+              if (key !== 'x' || ours || !gesture) return;
+              // A person zoomed (drag, double-click): stop following and fetch that range in detail.
+              setFollowing(false);
+              requestDetail();
+            },
+          ],
+        },
+      },
+      [[]],
+      area,
+    );
+    store.add(toDisposable(() => plot.destroy()));
+
+    const setScaleX = (min: number, max: number): void => {
+      ours = true;
+      try {
+        plot.setScale('x', { min, max });
+      } finally {
+        ours = false;
+      }
+    };
+    const setShown = (data: AlignedColumns, keepScale: boolean): void => {
+      shown = data;
+      ours = true;
+      try {
+        plot.setData([data.times, ...data.columns] as uPlot.AlignedData, !keepScale);
+      } finally {
+        ours = false;
+      }
+      root.dataset.points = String(data.times.length);
+    };
+    const visibleRange = (): { min: number; max: number } => {
+      const x = plot.scales['x'];
+      return { min: x?.min ?? 0, max: x?.max ?? 0 };
+    };
+    const publish = (): void => {
+      const { min, max } = visibleRange();
+      root.dataset.from = String(Math.round(min));
+      root.dataset.to = String(Math.round(max));
+      root.dataset.series = String(names.length);
+      root.toggleAttribute('data-following', following);
+    };
+
+    const addName = (name: string): void => {
+      if (names.includes(name)) return;
+      names.push(name);
+      // Its column first (all gaps), so uPlot never draws a series without data.
+      setShown({ times: shown.times, columns: [...shown.columns, shown.times.map(() => null)] }, true);
+      plot.addSeries({ label: name, stroke: seriesColor(names.length - 1), width: 1.5, spanGaps: true, points: { show: false } }, names.length);
+      dirty = true;
+    };
+
+    // ---- drawing: one frame at a time, only when something moved ----
+    const draw = (): void => {
+      frame = null;
+      if (!following) return;
+      const now = clock.now(timers.now());
+      // The axis scrolls by whole buckets' halves: redraw when data came or the edge moved that far.
+      if (!dirty && now - lastEdgeMs < ring.bucketMs / 2) return schedule();
+      dirty = false;
+      lastEdgeMs = now;
+      setShown(ring.aligned(names, now - windowMs - ring.bucketMs, now), true);
+      setScaleX(now - windowMs, now);
+      publish();
+      schedule();
+    };
+    const schedule = (): void => {
+      if (frame === null && following && !store.disposed) frame = win.requestAnimationFrame(draw);
+    };
+    store.add(
+      toDisposable(() => {
+        if (frame !== null) win.cancelAnimationFrame(frame);
+      }),
+    );
+
+    const setFollowing = (on: boolean): void => {
+      following = on;
+      follow.textContent = on ? 'Pause' : 'Follow';
+      follow.title = on ? 'Pause following (the plot keeps its range; data still arrives)' : 'Follow live data again';
+      follow.setAttribute('aria-label', follow.title);
+      follow.setAttribute('aria-pressed', String(!on));
+      if (on) {
+        if (detailTimer !== null) timers.clearTimeout(detailTimer);
+        detailTimer = null;
+        note.textContent = '';
+        dirty = true;
+        schedule();
+      }
+      publish();
+    };
+
+    // ---- data in: the server's series for the window, then live records ----
+    const addRecord = (record: RecordData): void => {
+      clock.note(record.timeMs, timers.now());
+      for (const [name, value] of Object.entries(record.fields)) {
+        if (typeof value !== 'number') continue;
+        addName(name);
+        ring.add(name, record.timeMs, value);
+      }
+      dirty = true;
+      schedule();
+    };
+    store.add(host.onRecord(addRecord));
+
+    const fill = async (): Promise<void> => {
+      const mine = ++generation;
+      await host.whenOpen();
+      if (store.disposed || mine !== generation) return;
+      const asked = timers.now();
+      const now = clock.now(asked);
+      const answer = await host.fetchSeries({ fromMs: now - windowMs, points: (ring.capacity - 1) * 2 }).catch((error: unknown) => {
+        note.textContent = `Could not read the series: ${error instanceof Error ? error.message : String(error)}`;
+        return null;
+      });
+      if (!answer || store.disposed || mine !== generation) return;
+      clock.note(answer.to, (asked + timers.now()) / 2); // `to` is the server's now when it answered
+      for (const name of answer.names) addName(name);
+      for (const s of answer.series) for (let i = 0; i < s.times.length; i++) ring.add(s.name, s.times[i]!, s.values[i]!);
+      if (answer.names.length === 0) note.textContent = names.length === 0 ? 'No numeric fields yet: they appear as the board sends readings.' : '';
+      else note.textContent = '';
+      dirty = true;
+      schedule();
+      publish();
+    };
+
+    /** After a zoom or pan, asks the server for the visible range at this width (within its hour of history). */
+    const requestDetail = (): void => {
+      if (detailTimer !== null) timers.clearTimeout(detailTimer);
+      detailTimer = timers.setTimeout(() => {
+        detailTimer = null;
+        const { min, max } = visibleRange();
+        const now = clock.now(timers.now());
+        if (following || !(max > min) || min < now - SERVER_HISTORY_MS || names.length === 0) return;
+        const asked = names.slice();
+        void host
+          .fetchSeries({ names: asked, fromMs: min, toMs: max, points: bucketsForWidth(area.clientWidth) * 2 })
+          .then((answer) => {
+            const range = visibleRange();
+            if (store.disposed || following || range.min !== min || range.max !== max) return;
+            setShown(joinSeries(names, answer.series), true);
+            setScaleX(min, max);
+            publish();
+          })
+          .catch(() => undefined); // the coarse data stays; a later zoom asks again
+      }, DETAIL_DEBOUNCE_MS);
+    };
+    store.add(toDisposable(() => timers.clearTimeout(detailTimer)));
+
+    // ---- controls ----
+    store.listen(follow, 'click', () => setFollowing(!following));
+    const moveTo = (min: number, max: number): void => {
+      setFollowing(false);
+      setScaleX(min, max);
+      publish();
+      requestDetail();
+    };
+    const pan = (fraction: number): void => {
+      const { min, max } = visibleRange();
+      const shift = (max - min) * fraction;
+      moveTo(min + shift, max + shift);
+    };
+    const zoom = (factor: number): void => {
+      const { min, max } = visibleRange();
+      const mid = (min + max) / 2;
+      const half = ((max - min) * factor) / 2;
+      moveTo(mid - half, mid + half);
+    };
+    store.listen(left, 'click', () => pan(-0.25));
+    store.listen(right, 'click', () => pan(0.25));
+    store.listen(zoomIn, 'click', () => zoom(0.5));
+    store.listen(zoomOut, 'click', () => zoom(2));
+    store.listen(windowSelect, 'change', () => {
+      const next = Number(windowSelect.value);
+      if (!(next > 0)) return;
+      windowMs = next;
+      // The old ring's extremes are real points: carried into the new one, a longer window keeps what the page saw.
+      const old = ring;
+      ring = BucketRing.forWindow(windowMs, bucketsForWidth(area.clientWidth));
+      for (const name of old.names()) {
+        for (const b of old.buckets(name)) {
+          ring.add(name, b.minTimeMs, b.min);
+          ring.add(name, b.maxTimeMs, b.max);
+        }
+      }
+      setFollowing(true);
+      void fill();
+    });
+    store.listen(exportCsv, 'click', () => {
+      const { min, max } = visibleRange();
+      const visible = names.map((n, i) => ({ n, i })).filter(({ i }) => plot.series[i + 1]?.show !== false);
+      const data: AlignedColumns = { times: shown.times, columns: visible.map(({ i }) => shown.columns[i] ?? []) };
+      const text = csvText(visible.map(({ n }) => n), data, min, max);
+      host.download(new Blob([text], { type: 'text/csv;charset=utf-8' }), csvFileName(host.portId, timers.now()));
+    });
+
+    // A press or double-click on the chart is a person's zoom (uPlot sets the scale in its handlers).
+    const noteGesture = (): void => {
+      gesture = true;
+    };
+    const endGesture = (): void => {
+      timers.setTimeout(() => (gesture = false), 0); // after uPlot's own mouseup/dblclick handlers
+    };
+    store.listen(area, 'dblclick', () => {
+      noteGesture();
+      endGesture();
+    }, { capture: true });
+    store.listen(win, 'mouseup', () => {
+      if (gesture) endGesture();
+    });
+
+    // Shift+drag pans: caught before uPlot's own drag (which zooms) sees the press.
+    store.listen(
+      area,
+      'mousedown',
+      (event) => {
+        const e = event as MouseEvent;
+        if (e.button === 0) noteGesture();
+        if (!e.shiftKey || e.button !== 0) return;
+        e.stopPropagation();
+        e.preventDefault();
+        const start = visibleRange();
+        const startX = e.clientX;
+        const perPx = (start.max - start.min) / Math.max(1, plot.bbox.width / (win.devicePixelRatio || 1));
+        setFollowing(false);
+        const move = (m: MouseEvent): void => {
+          const shift = (startX - m.clientX) * perPx;
+          setScaleX(start.min + shift, start.max + shift);
+          publish();
+        };
+        const up = (): void => {
+          win.removeEventListener('mousemove', move);
+          win.removeEventListener('mouseup', up);
+          requestDetail();
+        };
+        win.addEventListener('mousemove', move);
+        win.addEventListener('mouseup', up);
+      },
+      { capture: true },
+    );
+
+    // Follow the area's size (panel resize, phone rotation), once per frame at most.
+    const observer = new ResizeObserver(() => {
+      const next = size();
+      if (next.width !== plot.width || next.height !== plot.height) plot.setSize(next);
+    });
+    observer.observe(area);
+    store.add(toDisposable(() => observer.disconnect()));
+
+    setFollowing(true);
+    void fill();
+  }
+
+  dispose(): void {
+    this.store?.dispose();
+    this.store = null;
+  }
+}
+
+/** Width of the value axis for its labels, in CSS px: wide enough for 101,325 or -0.00012. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(3, ...(values ?? []).map((v) => v.length));
+  return Math.ceil(longest * 7.5 + 18);
+}
+
+/** The page's colour `name` (a CSS custom property) for canvas drawing, which cannot read var(). */
+function cssColor(doc: Document, name: string, fallback: string): string {
+  const value = doc.defaultView?.getComputedStyle(doc.documentElement).getPropertyValue(name).trim();
+  return value ? value : fallback;
+}
+
+function el(doc: Document, tag: string, className: string): HTMLElement {
+  const node = doc.createElement(tag);
+  node.className = className;
+  return node;
+}
+
+function button(doc: Document, className: string, text: string, title: string): HTMLButtonElement {
+  const b = doc.createElement('button');
+  b.type = 'button';
+  b.className = `btn ${className}`;
+  b.textContent = text;
+  b.title = title;
+  b.setAttribute('aria-label', title);
+  return b;
+}
