@@ -1,51 +1,52 @@
-// The HTTP API: a fixed table of routes under /api/, matched by method and path. Written by hand
-// rather than with a router package: a dozen fixed routes with one `:id` segment each, and the
-// OpenAPI work planned next will generate this table and its validation from one set of schemas.
+// The HTTP API: a fixed table of routes under /api/, matched by method and path. Each route carries
+// its input as TypeBox schemas; the router checks a request against them before the handler runs,
+// and GET /api/openapi.json prints the same table and schemas as an OpenAPI 3.1 document. Written
+// by hand rather than with a router package: a dozen fixed routes with one `:id` segment each.
+import { Type } from '@sinclair/typebox';
 import type { Context, Middleware } from 'koa';
-import type { PortRegistry } from '../ports/registry.js';
 import type { ServedPort } from '../ports/served-port.js';
-import type { DeviceInfo } from '../wire/api.js';
+import { apiPaths } from '../wire/api.js';
+import { openApiDocument } from './openapi.js';
+import { readBody } from './read-body.js';
+import { checkInput, headerInput, queryInput } from './request-schema.js';
+import { defineRoute, type ApiDeps, type Route } from './route-spec.js';
 import { commandRoute, legacyWriteRoute, writeRoute } from './routes/command-routes.js';
 import { downloadRoute } from './routes/download-route.js';
 import { eventsRoute } from './routes/events-route.js';
+import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
 import { sendRoute } from './routes/send-route.js';
 import { latestRoute, seriesRoute } from './routes/series-routes.js';
-import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
+import { sendError } from './send-error.js';
 
-/** What the API reads and drives. */
-export interface ApiDeps {
-  registry: PortRegistry;
-  /** Server-wide watch-only mode. */
-  readOnly: boolean;
-  /** WebSocket clients watching port `id`. */
-  clients(id: string): number;
-  /** The OS's serial devices. */
-  listDevices(): Promise<DeviceInfo[]>;
-}
+export type { ApiDeps } from './route-spec.js';
 
-/** A route's handler; `port` is set for routes under /api/ports/<id>/. */
-export type RouteHandler = (ctx: Context, deps: ApiDeps, port: ServedPort | null) => Promise<void> | void;
+/** GET /api/openapi.json: this table as an OpenAPI 3.1 document (behind the same access rules as the rest of /api). */
+const openApiRoute = defineRoute({
+  method: 'GET',
+  path: apiPaths.openapi,
+  summary: 'This API as an OpenAPI 3.1 document',
+  responses: { 200: { description: 'The document.', schema: Type.Object({ openapi: Type.String(), paths: Type.Object({}) }) } },
+  handler(ctx) {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = openApiDocument(API_ROUTES);
+  },
+});
 
-interface Route {
-  method: 'GET' | 'POST';
-  /** Path with at most one `:id` segment, naming a served port. */
-  path: string;
-  handler: RouteHandler;
-}
-
-const ROUTES: Route[] = [
-  { method: 'GET', path: '/api/ports', handler: portsRoute },
-  { method: 'GET', path: '/api/ports/:id', handler: portRoute },
-  { method: 'POST', path: '/api/ports/:id/write', handler: writeRoute },
-  { method: 'POST', path: '/api/ports/:id/command', handler: commandRoute },
-  { method: 'GET', path: '/api/ports/:id/download', handler: downloadRoute },
-  { method: 'GET', path: '/api/ports/:id/events', handler: eventsRoute },
-  { method: 'POST', path: '/api/ports/:id/send', handler: sendRoute },
-  { method: 'GET', path: '/api/ports/:id/series', handler: seriesRoute },
-  { method: 'GET', path: '/api/ports/:id/latest', handler: latestRoute },
-  { method: 'GET', path: '/api/devices', handler: devicesRoute },
-  { method: 'GET', path: '/api/status', handler: legacyStatusRoute },
-  { method: 'POST', path: '/api/write', handler: legacyWriteRoute },
+/** Every route of the API, in the document's order. */
+export const API_ROUTES: readonly Route[] = [
+  portsRoute,
+  portRoute,
+  writeRoute,
+  commandRoute,
+  downloadRoute,
+  eventsRoute,
+  sendRoute,
+  seriesRoute,
+  latestRoute,
+  devicesRoute,
+  legacyStatusRoute,
+  legacyWriteRoute,
+  openApiRoute,
 ];
 
 /** Routes /api/…; unknown API paths get 404 JSON, a known path with another method 405; other paths fall through. */
@@ -53,7 +54,7 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
   return async (ctx, next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     let pathMatched = false;
-    for (const route of ROUTES) {
+    for (const route of API_ROUTES) {
       const id = matchPath(route.path, ctx.path);
       if (id === undefined) continue;
       pathMatched = true;
@@ -64,10 +65,12 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
         port = deps.registry.get(id) ?? null;
         if (!port) return sendError(ctx, 404, `no port ${JSON.stringify(id)}; see GET /api/ports`);
       }
-      return route.handler(ctx, deps, port);
+      const input = await checkedInput(ctx, route);
+      if ('error' in input) return sendError(ctx, input.status, input.error, input.status === 400 ? { code: 'bad-request' } : {});
+      return route.handler(ctx, deps, port, input);
     }
     if (pathMatched) {
-      const allowed = ROUTES.filter((r) => matchPath(r.path, ctx.path) !== undefined).map((r) => r.method);
+      const allowed = API_ROUTES.filter((r) => matchPath(r.path, ctx.path) !== undefined).map((r) => r.method);
       ctx.set('Allow', allowed.join(', '));
       return sendError(ctx, 405, `${ctx.method} not allowed on ${ctx.path}`);
     }
@@ -75,10 +78,39 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
   };
 }
 
-/** Answers with `{ error }` and a status. */
-export function sendError(ctx: Context, status: number, message: string, extra: Record<string, unknown> = {}): void {
-  ctx.status = status;
-  ctx.body = { error: message, ...extra };
+type Input = Parameters<Route['handler']>[3];
+
+/** The request's query, headers and body, each checked against the route's schema; or the status and reason it is refused. */
+async function checkedInput(ctx: Context, route: Route): Promise<Input | { status: number; error: string }> {
+  const input: { query: unknown; headers: unknown; body: unknown } = { query: {}, headers: {}, body: undefined };
+  if (route.query) {
+    const query = checkInput(route.query, queryInput(route.query, ctx.URL.searchParams), 'parameter');
+    if (!query.ok) return { status: 400, error: query.error };
+    input.query = query.value;
+  }
+  if (route.headers) {
+    const headers = checkInput(route.headers, headerInput(route.headers, (name) => ctx.get(name)), 'header');
+    if (!headers.ok) return { status: 400, error: headers.error };
+    input.headers = headers.value;
+  }
+  const spec = route.body;
+  if (spec) {
+    const bytes = await readBody(ctx.req, spec.maxBytes);
+    if (bytes === null) return { status: 413, error: `body over ${spec.maxBytes} bytes` };
+    if (spec.kind === 'raw') input.body = bytes;
+    else {
+      let value: unknown;
+      try {
+        value = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        return { status: 400, error: 'body is not valid JSON' };
+      }
+      const body = checkInput(spec.schema, value, 'field');
+      if (!body.ok) return { status: 400, error: spec.refusal?.(value) ?? body.error };
+      input.body = body.value;
+    }
+  }
+  return input as Input;
 }
 
 /** undefined: no match; null: a match without `:id`; a string: the decoded id. */

@@ -1,9 +1,30 @@
-// Parses a download's query string into a format and a range by offset or by time, with a clear
-// reason for anything malformed. Pure, so every rule is unit-tested.
+// The query of a download as a schema (it validates the query and is printed in the OpenAPI
+// document): a format, and a range by offset or by time; then the rules a schema cannot say (a time
+// that parses, `last` or `since`, a range in order). Pure, so every rule is unit-tested.
+import { Type, type Static } from '@sinclair/typebox';
 import { DOWNLOAD_FORMATS, type DownloadFormat } from '../wire/api.js';
+import { literals, parseTime, streamOffset, timeText } from './schema-helpers.js';
 
 /** Longest `last` accepted, in seconds: a year; anything longer is a typo (use no range for everything kept). */
-const MAX_LAST_SECONDS = 366 * 24 * 3600;
+export const MAX_LAST_SECONDS = 366 * 24 * 3600;
+
+/** The query of GET /download (wire type: DownloadQuery in server/wire/api.ts). */
+export const DownloadQuerySchema = Type.Object(
+  {
+    format: Type.Optional(
+      literals(DOWNLOAD_FORMATS, { default: 'text', description: 'text: each line with its arrival time; raw: the bytes exactly; ndjson: one record per line (data, writes with their source, events).' }),
+    ),
+    from: Type.Optional(streamOffset({ description: 'First stream offset (wins over since).' })),
+    to: Type.Optional(streamOffset({ description: 'Stream offset to end before (wins over until).' })),
+    since: Type.Optional(timeText({ description: 'Start of the range by arrival time.' })),
+    until: Type.Optional(timeText({ description: 'End of the range by arrival time.' })),
+    last: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LAST_SECONDS, description: 'The last this many seconds (instead of since).' })),
+  },
+  { additionalProperties: false },
+);
+
+/** A query that passed DownloadQuerySchema. */
+export type CheckedDownloadQuery = Static<typeof DownloadQuerySchema>;
 
 /** A parsed download request: offsets win over times; both unset means everything kept. */
 export interface DownloadRequest {
@@ -12,44 +33,25 @@ export interface DownloadRequest {
   to: { offset: number } | { timeMs: number } | null;
 }
 
-/** Parses `params` (now: the current time, for `last`); returns the request or the reason it is refused. */
-export function parseDownloadQuery(params: URLSearchParams, now: number): DownloadRequest | { error: string } {
-  const known = new Set(['format', 'from', 'to', 'since', 'until', 'last', 'token']);
-  for (const key of params.keys()) if (!known.has(key)) return { error: `unknown parameter ${JSON.stringify(key)}` };
-  const formatParam = params.get('format') ?? 'text';
-  const format = DOWNLOAD_FORMATS.find((f) => f === formatParam);
-  if (!format) return { error: `format must be one of ${DOWNLOAD_FORMATS.join(', ')}, got ${JSON.stringify(formatParam)}` };
-
-  const offset = (name: string): number | null | { error: string } => {
-    const text = params.get(name);
-    if (text === null) return null;
-    return /^\d{1,15}$/.test(text) ? Number(text) : { error: `${name} must be a stream offset (a whole number), got ${JSON.stringify(text)}` };
-  };
-  const time = (name: string): number | null | { error: string } => {
-    const text = params.get(name);
-    if (text === null) return null;
-    const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
-    return Number.isFinite(ms) ? ms : { error: `${name} must be an ISO 8601 time or ms since the epoch, got ${JSON.stringify(text)}` };
-  };
-
-  const from = offset('from');
-  const to = offset('to');
-  const since = time('since');
-  const until = time('until');
-  for (const value of [from, to, since, until]) if (value !== null && typeof value === 'object') return value;
-  let sinceMs = since as number | null;
-  const lastText = params.get('last');
-  if (lastText !== null) {
-    if (!/^\d{1,9}$/.test(lastText) || Number(lastText) === 0 || Number(lastText) > MAX_LAST_SECONDS)
-      return { error: `last must be a number of seconds from 1 to ${MAX_LAST_SECONDS}, got ${JSON.stringify(lastText)}` };
-    if (sinceMs !== null) return { error: 'give last or since, not both' };
-    sinceMs = now - Number(lastText) * 1000;
+/** Resolves a checked query (now: the current time, for `last`); returns the request or the reason it is refused. */
+export function toDownloadRequest(query: CheckedDownloadQuery, now: number): DownloadRequest | { error: string } {
+  const times: { since: number | null; until: number | null } = { since: null, until: null };
+  for (const name of ['since', 'until'] as const) {
+    const text = query[name];
+    if (text === undefined) continue;
+    const ms = parseTime(text);
+    if (!Number.isFinite(ms)) return { error: `${name} must be ${timeText().title}, got ${JSON.stringify(text)}` };
+    times[name] = ms;
   }
-  const request: DownloadRequest = {
-    format,
-    from: from !== null ? { offset: from as number } : sinceMs !== null ? { timeMs: sinceMs } : null,
-    to: to !== null ? { offset: to as number } : until !== null ? { timeMs: until as number } : null,
+  if (query.last !== undefined) {
+    if (times.since !== null) return { error: 'give last or since, not both' };
+    times.since = now - query.last * 1000;
+  }
+  const { from, to } = query;
+  if (from !== undefined && to !== undefined && to < from) return { error: `to (${to}) is before from (${from})` };
+  return {
+    format: query.format ?? 'text',
+    from: from !== undefined ? { offset: from } : times.since !== null ? { timeMs: times.since } : null,
+    to: to !== undefined ? { offset: to } : times.until !== null ? { timeMs: times.until } : null,
   };
-  if (typeof from === 'number' && typeof to === 'number' && to < from) return { error: `to (${to}) is before from (${from})` };
-  return request;
 }

@@ -179,6 +179,16 @@ export interface LatestResponse {
   stats: LinesStats;
 }
 
+/** GET /api/status: the first port, in the shape scripts used before there were several ports. */
+export interface LegacyStatus {
+  port: string;
+  device: DeviceStatus;
+  clients: number;
+  stream: { id: string; start: number; end: number };
+  capture: CaptureStatus;
+  readOnly: boolean;
+}
+
 /** API paths, built in one place for the server's router and the client. */
 export const apiPaths = {
   ports: '/api/ports',
@@ -197,6 +207,8 @@ export const apiPaths = {
   legacyStatus: '/api/status',
   /** Writes to the first port, as before several ports (kept for scripts). */
   legacyWrite: '/api/write',
+  /** The OpenAPI 3.1 document of this API. */
+  openapi: '/api/openapi.json',
 } as const;
 
 /**

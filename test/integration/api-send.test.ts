@@ -110,14 +110,15 @@ describe('POST /api/ports/ID/send', () => {
       ['{"line":', /not valid JSON/],
       [['status'], /JSON object/],
       [{ line: 5 }, /line must be a string/],
-      [{ line: 'a\nb' }, /must not contain CR or LF/],
+      [{ line: 'a\nb' }, /line must be a string of one line, .*without CR or LF/],
       [{ line: 'x', ending: 'lfcr' }, /ending must be one of lf, cr, crlf, none/],
       [{ line: 'x', until: { quietMs: 0 } }, /until.quietMs must be an integer from 10 to 60000/],
       [{ line: 'x', until: { timeoutMs: 60_001 } }, /until.timeoutMs must be an integer from 10 to 60000/],
       [{ line: 'x', until: { prompt: '  ' } }, /until.prompt must be a non-blank string/],
-      [{ line: 'x', until: { wait: 1 } }, /unknown field until.wait/],
+      [{ line: 'x', until: { wait: 1 } }, /unknown field "until.wait"/],
       [{ line: 'x', id: 1 }, /unknown field "id"/],
-      [{ line: 'x'.repeat(4097) }, /over 4096 bytes/],
+      [{ line: 'x'.repeat(4097) }, /line must be .*at most 4096 bytes/],
+      [{ line: 'é'.repeat(2049) }, /line must be .*at most 4096 bytes of UTF-8.*got 4098 bytes/],
     ];
     for (const [body, reason] of cases) {
       const answer = await send(srv, body);

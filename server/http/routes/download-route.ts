@@ -2,26 +2,43 @@
 // bytes, timestamped text or NDJSON records. Memory stays bounded however large the range: records
 // are read from disk and formatted as the client takes them, and a client that hangs up stops it.
 import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
-import { formatNdjson, formatRaw, formatText } from '../../capture/download-formats.js';
 import type { ServedPort } from '../../ports/served-port.js';
+import { formatNdjson, formatRaw, formatText } from '../../capture/download-formats.js';
 import type { DownloadFormat } from '../../wire/api.js';
-import { sendError, type ApiDeps } from '../api-router.js';
-import { parseDownloadQuery } from '../download-query.js';
+import { DOWNLOAD_MEDIA_TYPES as CONTENT_TYPES } from '../api-schemas.js';
+import { DownloadQuerySchema, toDownloadRequest, type CheckedDownloadQuery } from '../download-query.js';
+import { defineRoute } from '../route-spec.js';
+import { sendError } from '../send-error.js';
 
-const CONTENT_TYPES: Record<DownloadFormat, string> = {
-  raw: 'application/octet-stream',
-  text: 'text/plain; charset=utf-8',
-  ndjson: 'application/x-ndjson',
-};
 const EXTENSIONS: Record<DownloadFormat, string> = { raw: 'bin', text: 'txt', ndjson: 'ndjson' };
 
+const text = Type.String();
+
 /** Streams the requested range; 400 with a reason for a malformed query. */
-export async function downloadRoute(ctx: Context, _deps: ApiDeps, port: ServedPort | null): Promise<void> {
-  if (!port) return;
+export const downloadRoute = defineRoute({
+  method: 'GET',
+  path: '/api/ports/:id/download',
+  summary: "A range of the port's capture, as an attachment",
+  description: 'By offset (from, to) or by time (since, until, or last); none: everything kept. Offsets win over times.',
+  query: DownloadQuerySchema,
+  responses: {
+    200: {
+      description: 'The range, streamed.',
+      contentType: CONTENT_TYPES.text,
+      schema: text,
+      alternatives: { [CONTENT_TYPES.raw]: text, [CONTENT_TYPES.ndjson]: text },
+      headers: { 'X-Serialdeck-Range': { description: 'The offsets covered, FROM-TO.', schema: Type.String({ pattern: '^\\d+-\\d+$' }) } },
+    },
+  },
+  handler: (ctx, _deps, port, { query }) => (port ? download(ctx, port, query) : undefined),
+});
+
+async function download(ctx: Context, port: ServedPort, query: CheckedDownloadQuery): Promise<void> {
   const now = Date.now();
-  const request = parseDownloadQuery(ctx.URL.searchParams, now);
-  if ('error' in request) return sendError(ctx, 400, request.error);
+  const request = toDownloadRequest(query, now);
+  if ('error' in request) return sendError(ctx, 400, request.error, { code: 'bad-request' });
   const channel = port.channel;
   const resolve = async (bound: typeof request.from, fallback: number): Promise<number> => {
     if (bound === null) return fallback;

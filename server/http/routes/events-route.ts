@@ -3,12 +3,14 @@
 // from (Last-Event-ID, or ?lastEventId= where a header is awkward): the stream replays from the
 // capture what the client missed, then goes live, nothing lost or repeated. A client that cannot
 // keep up is not buffered for: its feed lets go of live events and replays them once it drains.
+import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import { LineFeed, type FeedSink } from '../../lines/line-feed.js';
 import type { LineEvent } from '../../lines/line-replay.js';
 import type { ServedPort } from '../../ports/served-port.js';
 import { SSE_EVENT_TYPES, type GapData, type SseEventType } from '../../wire/api.js';
-import { sendError, type ApiDeps } from '../api-router.js';
+import { defineRoute } from '../route-spec.js';
+import { literals, streamOffset } from '../schema-helpers.js';
 import { toLineData, toRecordData } from './line-data.js';
 
 /** Interval of the heartbeat comment, in ms: 15 s, well under the 30–60 s after which proxies and NAT tables drop an idle connection. */
@@ -18,30 +20,29 @@ export const SSE_HIGH_WATER_BYTES = 64 * 1024;
 /** Reconnect delay asked of EventSource, in ms: 1 s (browsers default to ~3 s); a resume costs little. */
 export const SSE_RETRY_MS = 1000;
 
+/** The query of GET /events. */
+export const EventsQuerySchema = Type.Object(
+  {
+    types: Type.Optional(Type.Array(literals(SSE_EVENT_TYPES), { description: 'The event types wanted (default all).' })),
+    lastEventId: Type.Optional(streamOffset({ description: 'Where to resume, for clients that cannot send Last-Event-ID (the header wins).' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The headers GET /events reads. */
+export const EventsHeadersSchema = Type.Object({
+  'Last-Event-ID': Type.Optional(streamOffset({ description: "The last event's id: the stream resumes after it, from the capture (EventSource sends it on reconnect)." })),
+});
+
 /** A parsed events request: the event types wanted, and where to resume (null: from now). */
 export interface EventsRequest {
   types: ReadonlySet<SseEventType>;
   from: number | null;
 }
 
-/** Parses the query and the Last-Event-ID header (which wins over ?lastEventId=, as EventSource sends the newest in it on reconnect). */
-export function parseEventsQuery(params: URLSearchParams, lastEventIdHeader: string): EventsRequest | { error: string } {
-  const known = new Set(['types', 'lastEventId', 'token']);
-  for (const key of params.keys()) if (!known.has(key)) return { error: `unknown parameter ${JSON.stringify(key)}` };
-  let types: Set<SseEventType> = new Set(SSE_EVENT_TYPES);
-  const typesText = params.get('types');
-  if (typesText !== null) {
-    types = new Set();
-    for (const name of typesText.split(',')) {
-      const type = SSE_EVENT_TYPES.find((t) => t === name.trim());
-      if (!type) return { error: `types must be a comma-separated list of ${SSE_EVENT_TYPES.join(', ')}, got ${JSON.stringify(name)}` };
-      types.add(type);
-    }
-  }
-  const idText = lastEventIdHeader !== '' ? lastEventIdHeader : params.get('lastEventId');
-  if (idText === null || idText === '') return { types, from: null };
-  if (!/^\d{1,15}$/.test(idText.trim())) return { error: `Last-Event-ID must be a stream offset (a whole number), got ${JSON.stringify(idText)}` };
-  return { types, from: Number(idText.trim()) };
+/** Resolves a checked query and headers: the Last-Event-ID header wins over ?lastEventId=, as EventSource sends the newest in it on reconnect. */
+export function toEventsRequest(query: Static<typeof EventsQuerySchema>, headers: Static<typeof EventsHeadersSchema>): EventsRequest {
+  return { types: new Set(query.types ?? SSE_EVENT_TYPES), from: headers['Last-Event-ID'] ?? query.lastEventId ?? null };
 }
 
 /** One SSE event: `id` (when given), `event`, one `data` line of JSON (JSON has no raw newlines). */
@@ -49,11 +50,27 @@ export function sseEvent(type: SseEventType, id: number | null, data: unknown): 
   return `${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** Streams the port's events until the client goes; 400 with a reason for a malformed query. */
-export function eventsRoute(ctx: Context, _deps: ApiDeps, port: ServedPort | null): void {
-  if (!port) return;
-  const request = parseEventsQuery(ctx.URL.searchParams, ctx.get('last-event-id'));
-  if ('error' in request) return sendError(ctx, 400, request.error);
+/** GET /api/ports/:id/events: streams the port's events until the client goes; 400 with a reason for a malformed query. */
+export const eventsRoute = defineRoute({
+  method: 'GET',
+  path: '/api/ports/:id/events',
+  summary: "Server-Sent Events of the port's lines, records, device status and gaps",
+  description:
+    'Events `line` (LineData), `record` (RecordData), `status` (DeviceStatus), `gap` (GapData), each one `data:` line of JSON; ' +
+    `an event's id is the stream offset to resume from. A heartbeat every ${SSE_HEARTBEAT_MS / 1000} s carries the resume id.`,
+  query: EventsQuerySchema,
+  headers: EventsHeadersSchema,
+  responses: {
+    200: {
+      description: 'The event stream, until the client goes.',
+      contentType: 'text/event-stream; charset=utf-8',
+      schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus and GapData (see components).' }),
+    },
+  },
+  handler: (ctx, _deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers)) : undefined),
+});
+
+function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest): void {
   const { types } = request;
   ctx.respond = false; // the response is written here, as events come
   const res = ctx.res;

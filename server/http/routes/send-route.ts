@@ -7,11 +7,12 @@ import { CommandReply } from '../../lines/command-reply.js';
 import type { LinesClock } from '../../lines/port-lines.js';
 import type { ServedPort } from '../../ports/served-port.js';
 import type { SendResult } from '../../wire/api.js';
-import { sendError, type ApiDeps } from '../api-router.js';
-import { readBody } from '../read-body.js';
-import { requester, STATUS_OF } from './command-routes.js';
+import { API_SCHEMAS } from '../api-schemas.js';
+import { defineRoute, type ApiDeps } from '../route-spec.js';
+import { sendError } from '../send-error.js';
+import { COMMAND_REFUSALS, requester, STATUS_OF } from './command-routes.js';
 import { toLineData } from './line-data.js';
-import { MAX_SEND_BODY_BYTES, parseSendRequest } from './send-request.js';
+import { MAX_SEND_BODY_BYTES, SendRequestSchema, toSend, type ParsedSend } from './send-request.js';
 
 const SYSTEM_CLOCK: LinesClock = {
   now: () => Date.now(),
@@ -20,19 +21,24 @@ const SYSTEM_CLOCK: LinesClock = {
 };
 
 /** Writes the line, then answers with the reply; refusals as POST /write (403, 409, 503, 502); 400 with a reason for a bad body. */
-export async function sendRoute(ctx: Context, deps: ApiDeps, port: ServedPort | null): Promise<void> {
-  if (!port) return;
-  const body = await readBody(ctx.req, MAX_SEND_BODY_BYTES);
-  if (body === null) return sendError(ctx, 413, `body over ${MAX_SEND_BODY_BYTES} bytes`);
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return sendError(ctx, 400, 'body is not valid JSON', { code: 'bad-request' });
-  }
-  const send = parseSendRequest(value);
-  if ('error' in send) return sendError(ctx, 400, send.error, { code: 'bad-request' });
+export const sendRoute = defineRoute({
+  method: 'POST',
+  path: '/api/ports/:id/send',
+  summary: "Send a command line and get the board's reply",
+  description:
+    'The line is written through the command path (as /write); the reply is every line with bytes after the write, ' +
+    'until a quiet period, a prompt, or the timeout, whichever comes first.',
+  body: { kind: 'json', schema: SendRequestSchema, maxBytes: MAX_SEND_BODY_BYTES },
+  responses: { 200: { description: "Written; the board's reply.", schema: API_SCHEMAS.SendDone }, ...COMMAND_REFUSALS },
+  async handler(ctx, deps, port, { body }) {
+    if (!port) return;
+    const send = toSend(body);
+    if ('error' in send) return sendError(ctx, 400, send.error, { code: 'bad-request' });
+    await sendLine(ctx, deps, port, send);
+  },
+});
 
+async function sendLine(ctx: Context, deps: ApiDeps, port: ServedPort, send: ParsedSend): Promise<void> {
   // The first use of a port's lines reads its last hour first: the reply is only collected once the reader is live.
   await port.linesReady();
   const reply = new CommandReply(port.lines(), port.channel, port.channel.end, send.until, SYSTEM_CLOCK);

@@ -1,0 +1,234 @@
+// The API's answers as schemas, for the OpenAPI document. The types themselves are written in
+// server/wire/api.ts and protocol.ts (browser-safe: the client imports them, so they cannot be
+// built from TypeBox); `agrees` below makes the compiler refuse any schema that drifts from them,
+// and the integration test checks real answers against the served document.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type {
+  CaptureStatus,
+  CommandErrorCode,
+  CommandResult,
+  DeviceInfo,
+  GapData,
+  LatestResponse,
+  LegacyStatus,
+  LineData,
+  PortSummary,
+  RecordData,
+  SendResult,
+  SeriesResponse,
+} from '../wire/api.js';
+import { DOWNLOAD_FORMATS, RECORD_FORMATS } from '../wire/api.js';
+import { DATA_BITS, FLOW_CONTROLS, PARITIES, STOP_BITS } from '../wire/limits.js';
+import type { DeviceStatus } from '../wire/protocol.js';
+import { literals, streamOffset } from './schema-helpers.js';
+
+/** Why a command was refused or failed (CommandErrorCode), with the HTTP status each gets. */
+export const COMMAND_ERROR_STATUS = {
+  'read-only': 403,
+  'not-open': 409,
+  'write-queue-full': 503,
+  'bad-request': 400,
+  device: 502,
+  timeout: 504,
+} as const satisfies Record<CommandErrorCode, number>;
+
+const CommandErrorCodeSchema = literals(Object.keys(COMMAND_ERROR_STATUS) as Array<keyof typeof COMMAND_ERROR_STATUS>, {
+  description: 'read-only: watch-only; not-open: the device is not open; write-queue-full; bad-request: malformed or out of range; device: the device refused or failed; timeout: no answer from the serial worker.',
+});
+
+/** Every error answer: `{error}`, with `code` where a command was refused. */
+export const ErrorSchema = Type.Object({ error: Type.String(), code: Type.Optional(CommandErrorCodeSchema) }, { $id: 'Error' });
+
+const DeviceStatusSchema = Type.Object(
+  {
+    state: literals(['opening', 'open', 'waiting', 'closed', 'restarting', 'released'] as const),
+    path: Type.String(),
+    baudRate: Type.Integer({ minimum: 0 }),
+    dtr: Type.Union([Type.Boolean(), Type.Null()]),
+    rts: Type.Union([Type.Boolean(), Type.Null()]),
+    charDelayMs: Type.Integer({ minimum: 0 }),
+    lineDelayMs: Type.Integer({ minimum: 0 }),
+    message: Type.Optional(Type.String()),
+    dataBits: Type.Optional(literals(DATA_BITS)),
+    parity: Type.Optional(literals(PARITIES)),
+    stopBits: Type.Optional(literals(STOP_BITS)),
+    flow: Type.Optional(literals(FLOW_CONTROLS)),
+    framing: Type.Optional(Type.String({ examples: ['115200 8N1'] })),
+    signals: Type.Optional(literals(['available', 'unsupported', 'unknown'] as const)),
+    releasedUntilMs: Type.Optional(Type.Number()),
+  },
+  { $id: 'DeviceStatus' },
+);
+
+const CaptureStatusSchema = Type.Object(
+  {
+    state: literals(['capturing', 'paused', 'off'] as const),
+    reason: Type.Optional(Type.String()),
+    start: streamOffset(),
+    startTimeMs: Type.Union([Type.Number(), Type.Null()]),
+    bytesOnDisk: Type.Integer({ minimum: 0 }),
+  },
+  { $id: 'CaptureStatus' },
+);
+
+const PortSummarySchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    device: DeviceStatusSchema,
+    clients: Type.Integer({ minimum: 0 }),
+    stream: Type.Object({ id: Type.String(), end: streamOffset() }),
+    capture: CaptureStatusSchema,
+    wsPath: Type.String(),
+  },
+  { $id: 'PortSummary' },
+);
+
+const DeviceInfoSchema = Type.Object(
+  {
+    path: Type.String(),
+    manufacturer: Type.Optional(Type.String()),
+    serialNumber: Type.Optional(Type.String()),
+    vendorId: Type.Optional(Type.String()),
+    productId: Type.Optional(Type.String()),
+    byIdPath: Type.Optional(Type.String()),
+    servedAs: Type.Optional(Type.String()),
+  },
+  { $id: 'DeviceInfo' },
+);
+
+const LegacyStatusSchema = Type.Object(
+  {
+    port: Type.String(),
+    device: DeviceStatusSchema,
+    clients: Type.Integer({ minimum: 0 }),
+    stream: Type.Object({ id: Type.String(), start: streamOffset(), end: streamOffset() }),
+    capture: CaptureStatusSchema,
+    readOnly: Type.Boolean(),
+  },
+  { $id: 'LegacyStatus' },
+);
+
+const written = Type.Optional(Type.Integer({ minimum: 0, description: 'For writes: bytes that reached the device.' }));
+const CommandRefusalSchema = Type.Object(
+  { ok: Type.Literal(false), code: CommandErrorCodeSchema, message: Type.String(), error: Type.String({ description: 'The same as message.' }), written },
+  { $id: 'CommandRefusal' },
+);
+const CommandDoneSchema = Type.Object({ ok: Type.Literal(true), written }, { $id: 'CommandDone' });
+
+const LineDataSchema = Type.Object(
+  {
+    offset: streamOffset(),
+    endOffset: streamOffset(),
+    time: Type.String({ description: 'Arrival of the first byte, ISO 8601, UTC.' }),
+    timeMs: Type.Number({ description: 'ms since the epoch (with a fraction: arrival times are read from a monotonic clock).' }),
+    text: Type.String(),
+    partial: Type.Boolean(),
+    cut: Type.Optional(literals(['max-length', 'gap'] as const)),
+  },
+  { $id: 'LineData' },
+);
+
+const FieldValue = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
+const RecordDataSchema = Type.Object(
+  {
+    offset: streamOffset(),
+    endOffset: streamOffset(),
+    timeMs: Type.Number(),
+    format: literals(RECORD_FORMATS),
+    fields: Type.Record(Type.String(), FieldValue),
+    units: Type.Optional(Type.Record(Type.String(), Type.String())),
+    deviceTimeMs: Type.Optional(Type.Record(Type.String(), Type.Number())),
+  },
+  { $id: 'RecordData' },
+);
+const GapDataSchema = Type.Object({ from: streamOffset(), to: streamOffset() }, { $id: 'GapData' });
+
+const SendDoneSchema = Type.Object(
+  { ok: Type.Literal(true), written: Type.Integer({ minimum: 0 }), reply: Type.Array(LineDataSchema), endedBy: literals(['quiet', 'prompt', 'timeout', 'limit'] as const) },
+  { $id: 'SendDone' },
+);
+
+const SeriesResponseSchema = Type.Object(
+  {
+    names: Type.Array(Type.String()),
+    from: Type.Number(),
+    to: Type.Number(),
+    series: Type.Array(Type.Object({ name: Type.String(), times: Type.Array(Type.Number()), values: Type.Array(Type.Number()), count: Type.Integer({ minimum: 0 }) })),
+  },
+  { $id: 'SeriesResponse' },
+);
+
+const LatestResponseSchema = Type.Object(
+  {
+    fields: Type.Array(Type.Object({ name: Type.String(), value: FieldValue, timeMs: Type.Number(), unit: Type.Optional(Type.String()) })),
+    stats: Type.Object({
+      lines: Type.Integer({ minimum: 0 }),
+      records: Type.Integer({ minimum: 0 }),
+      text: Type.Integer({ minimum: 0 }),
+      byFormat: Type.Record(literals(RECORD_FORMATS), Type.Integer({ minimum: 0 })),
+      partials: Type.Integer({ minimum: 0 }),
+      gapBytes: Type.Integer({ minimum: 0 }),
+      offset: streamOffset(),
+    }),
+  },
+  { $id: 'LatestResponse' },
+);
+
+/** Named schemas, printed once under components.schemas and referred to by `$id`. */
+export const API_SCHEMAS = {
+  Error: ErrorSchema,
+  DeviceStatus: DeviceStatusSchema,
+  CaptureStatus: CaptureStatusSchema,
+  PortSummary: PortSummarySchema,
+  DeviceInfo: DeviceInfoSchema,
+  LegacyStatus: LegacyStatusSchema,
+  CommandDone: CommandDoneSchema,
+  CommandRefusal: CommandRefusalSchema,
+  LineData: LineDataSchema,
+  RecordData: RecordDataSchema,
+  GapData: GapDataSchema,
+  SendDone: SendDoneSchema,
+  SeriesResponse: SeriesResponseSchema,
+  LatestResponse: LatestResponseSchema,
+} as const satisfies Record<string, TSchema>;
+
+/** Formats a download can take, for its response's media types. */
+export const DOWNLOAD_MEDIA_TYPES: Record<(typeof DOWNLOAD_FORMATS)[number], string> = {
+  raw: 'application/octet-stream',
+  text: 'text/plain; charset=utf-8',
+  ndjson: 'application/x-ndjson',
+};
+
+// The compiler checks each schema against its wire type: same keys, each assignable to the other.
+type Agrees<S extends TSchema, T> = [Static<S>] extends [T] ? ([T] extends [Static<S>] ? ([keyof Static<S>] extends [keyof T] ? ([keyof T] extends [keyof Static<S>] ? true : false) : false) : false) : false;
+const agrees: {
+  DeviceStatus: Agrees<typeof DeviceStatusSchema, DeviceStatus>;
+  CaptureStatus: Agrees<typeof CaptureStatusSchema, CaptureStatus>;
+  PortSummary: Agrees<typeof PortSummarySchema, PortSummary>;
+  DeviceInfo: Agrees<typeof DeviceInfoSchema, DeviceInfo>;
+  LegacyStatus: Agrees<typeof LegacyStatusSchema, LegacyStatus>;
+  LineData: Agrees<typeof LineDataSchema, LineData>;
+  RecordData: Agrees<typeof RecordDataSchema, RecordData>;
+  GapData: Agrees<typeof GapDataSchema, GapData>;
+  CommandResult: Agrees<typeof CommandDoneSchema, Extract<CommandResult, { ok: true }>>;
+  SendDone: Agrees<typeof SendDoneSchema, Extract<SendResult, { ok: true }>>;
+  SendRefused: Agrees<typeof CommandRefusalSchema, Extract<SendResult, { ok: false }>>;
+  SeriesResponse: Agrees<typeof SeriesResponseSchema, SeriesResponse>;
+  LatestResponse: Agrees<typeof LatestResponseSchema, LatestResponse>;
+} = {
+  DeviceStatus: true,
+  CaptureStatus: true,
+  PortSummary: true,
+  DeviceInfo: true,
+  LegacyStatus: true,
+  LineData: true,
+  RecordData: true,
+  GapData: true,
+  CommandResult: true,
+  SendDone: true,
+  SendRefused: true,
+  SeriesResponse: true,
+  LatestResponse: true,
+};
+void agrees;
