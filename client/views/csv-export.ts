@@ -3,7 +3,7 @@ import type { AlignedColumns } from './bucket-ring.js';
 
 /**
  * CSV of `data` (aligned: shared times, one column per name) between fromMs and toMs inclusive: a
- * header `time_ms,time,<names>`, then one row per time at which any series has a value (ms since the
+ * header `time_ms,time,<names>`, then one row per time at which any series has a value (whole ms since the
  * epoch, ISO 8601 UTC, values; an empty cell where a series has none). Lines end in CRLF (RFC 4180).
  */
 export function csvText(names: readonly string[], data: AlignedColumns, fromMs: number, toMs: number): string {
@@ -13,7 +13,8 @@ export function csvText(names: readonly string[], data: AlignedColumns, fromMs: 
     if (t < fromMs || t > toMs) continue;
     const cells = data.columns.map((c) => c[i]);
     if (cells.every((v) => v === null || v === undefined)) continue;
-    rows.push([String(t), new Date(t).toISOString(), ...cells.map((v) => (v === null || v === undefined ? '' : String(v)))].join(','));
+    const ms = Math.round(t); // bucket rows sit at fractions of a ms; a file wants whole ones
+    rows.push([String(ms), new Date(ms).toISOString(), ...cells.map((v) => (v === null || v === undefined ? '' : String(v)))].join(','));
   }
   return rows.join('\r\n') + '\r\n';
 }

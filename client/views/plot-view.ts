@@ -56,7 +56,7 @@ export class PlotView implements Disposable {
     const right = button(doc, 'plot-right', '▶', 'Pan forward (or Shift+drag)');
     const zoomIn = button(doc, 'plot-zoom-in', '+', 'Zoom in (or drag across the plot)');
     const zoomOut = button(doc, 'plot-zoom-out', '−', 'Zoom out (double-click: the whole window)');
-    const exportCsv = button(doc, 'plot-export', 'CSV', 'Download the visible points as CSV');
+    const exportCsv = button(doc, 'plot-export', 'CSV', 'Export the visible points as CSV');
     const note = el(doc, 'span', 'plot-note');
     note.setAttribute('aria-live', 'polite');
     controls.append(windowSelect, follow, left, right, zoomIn, zoomOut, exportCsv, note);

@@ -18,6 +18,10 @@ describe('CSV export of the visible range', () => {
     );
   });
 
+  it('writes whole milliseconds for rows at fractions of one (bucket times)', () => {
+    expect(csvText(['a'], { times: [1000.6], columns: [[1]] }, 0, 2000)).toBe('time_ms,time,a\r\n1001,1970-01-01T00:00:01.001Z,1\r\n');
+  });
+
   it('writes only the header for an empty range', () => {
     expect(csvText(['temp'], { times: [], columns: [[]] }, 0, 10)).toBe('time_ms,time,temp\r\n');
   });
