@@ -5,8 +5,9 @@
 // Schemas are TypeBox (@sinclair/typebox): a TypeBox schema *is* a JSON Schema object (it prints
 // as one, with no conversion step and no second copy for the document), its static types come from
 // the same value (Static<typeof S>), and Value.Check/Errors validate at run time in pure JS with no
-// dependencies and no code generation, which suits a Raspberry Pi. Zod or Valibot would need a
-// converter to JSON Schema; Ajv validates JSON Schema but gives no types and compiles with eval.
+// dependencies and no code generation, which suits a Raspberry Pi. Zod and Valibot check their own
+// schema objects and convert them to JSON Schema, a step where the document can say other than what
+// is checked; Ajv checks JSON Schema but gives no static types and compiles validators to code.
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError, ValueErrorType } from '@sinclair/typebox/value';
 

@@ -65,7 +65,7 @@ export const commandRoute = defineRoute({
   responses: { 200: { description: 'Done.', schema: API_SCHEMAS.CommandDone }, ...COMMAND_REFUSALS },
   async handler(ctx, deps, port, { body }) {
     if (!port) return;
-    // The schema passed; the decoder gives the command with only its own fields (and must agree: test/unit/http-command-schema.test.ts).
+    // The schema passed; the decoder gives the command with only its own fields (and must agree: test/unit/http-request-schema.test.ts).
     const decoded = decodePortCommand(body);
     if (!decoded.ok) return sendError(ctx, 400, decoded.error, { code: 'bad-request' });
     respond(ctx, await port.commands.execute(decoded.message, requester(ctx, deps)));
