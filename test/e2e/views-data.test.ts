@@ -33,7 +33,7 @@ afterAll(async () => {
   await Promise.all([browser?.close(), server?.close()]);
 });
 
-async function open(viewport = DESKTOP): Promise<Page> {
+async function open(viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
   if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
   const opened = await openPage(browser, server.url, viewport);
   contexts.push(opened.context);
