@@ -7,6 +7,7 @@ import type { CaptureRecord } from '../capture/capture-types.js';
 import { LineFramer, type FramedLine, type LineFramerOptions } from './line-framer.js';
 import { RecordDetector } from './records/record-detector.js';
 import type { ParsedRecord } from './records/record-types.js';
+import { clipData } from './clip-data.js';
 
 /** One thing a reader is told, in stream order. A record follows the complete line it came from (`endOffset` is that line's). */
 export type LineEvent =
@@ -54,14 +55,10 @@ export class LineReplay {
     for await (const record of this.source.records(this.cursor, to, signal)) {
       if (signal?.aborted) return;
       if (record.kind !== 'data') continue;
-      let { bytes, offset } = record;
-      if (offset + bytes.byteLength <= this.cursor) continue;
-      if (offset < this.cursor) {
-        bytes = bytes.subarray(this.cursor - offset);
-        offset = this.cursor;
-      }
-      if (offset >= to) break;
-      if (offset + bytes.byteLength > to) bytes = bytes.subarray(0, to - offset);
+      const clipped = clipData(record.bytes, record.offset, this.cursor, to);
+      if (clipped === null) continue;
+      if (clipped === 'end') break;
+      const { bytes, offset } = clipped;
       if (offset > this.cursor) yield* this.skip(offset);
       const lines = this.framer.push(bytes, offset, record.timeMs);
       this.cursor = offset + bytes.byteLength;

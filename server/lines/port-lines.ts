@@ -11,6 +11,7 @@ import { LineFramer, type FramedLine, type LineFramerOptions } from './line-fram
 import { RecordDetector, type RecordCounts } from './records/record-detector.js';
 import type { ParsedRecord } from './records/record-types.js';
 import { SERIES_WINDOW_MS, SeriesStore, type SeriesStoreOptions } from './series-store.js';
+import { clipData } from './clip-data.js';
 
 /** Bytes framed per event-loop turn before yielding, in bytes: 256 KiB (~5 ms of framing and parsing on a Pi), so an hour's backfill or a catch-up never stalls the WebSocket fan-out. */
 export const LINES_BYTES_PER_TURN = 256 * 1024;
@@ -249,14 +250,10 @@ export class PortLines {
       for await (const record of this.channel.records(this.cursor, to, this.abort.signal)) {
         if (this.closed) return budget;
         if (record.kind !== 'data') continue;
-        let { bytes, offset } = record;
-        if (offset + bytes.byteLength <= this.cursor) continue;
-        if (offset < this.cursor) {
-          bytes = bytes.subarray(this.cursor - offset);
-          offset = this.cursor;
-        }
-        if (offset >= to) break;
-        if (offset + bytes.byteLength > to) bytes = bytes.subarray(0, to - offset);
+        const clipped = clipData(record.bytes, record.offset, this.cursor, to);
+        if (clipped === null) continue;
+        if (clipped === 'end') break;
+        const { bytes, offset } = clipped;
         if (offset > this.cursor) this.skip(offset);
         this.feed(bytes, offset, record.timeMs);
         this.cursor = offset + bytes.byteLength;
