@@ -4,34 +4,17 @@
 // text log and NDJSON, offered as an attachment; malformed download queries get 400 and a reason.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { READ_BATCH_MAX_BYTES } from '../../server/serial/read-batcher.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { segmentBytesFor } from '../../server/ports/served-port.js';
 import { getPort, messagesOf, numberedLines, request, untilState } from '../helpers/ports-api.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { connect, type TestClient } from '../helpers/ws-client.js';
+import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const stack = cleanupAfterEach();
+const pty = stack.pty;
+const server = stack.server;
+const client = stack.client;
 
-async function pty(): Promise<PtyPair> {
-  const pair = await createPtyPair();
-  cleanups.push(() => pair.close());
-  return pair;
-}
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const running = await startTestServer(...args);
-  cleanups.push(() => running.close());
-  return running;
-}
-async function client(baseUrl: string, path: string, query?: string): Promise<TestClient> {
-  const c = await connect(baseUrl, { path, ...(query ? { query } : {}) });
-  cleanups.push(() => c.close());
-  return c;
-}
 
 const MiB = 1024 * 1024;
 

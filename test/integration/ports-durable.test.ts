@@ -3,37 +3,19 @@
 // disk. A kill -9 of the server process mid-stream (the CLI run as a child) loses at most what
 // the board sent in the stated flush window: the resuming client gets the captured rest from disk,
 // a `skipped` (lost) over the offsets the crash reserved, then the new output, nothing repeated.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPTURE_LIMITS } from '../../server/capture/capture-options.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { type PtyPair } from '../helpers/pty-pair.js';
 import { getPort, messagesOf, numberedLines, request, untilState } from '../helpers/ports-api.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTestServer } from '../helpers/test-server.js';
-import { connect, type TestClient } from '../helpers/ws-client.js';
+import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const stack = cleanupAfterEach();
+const pty = stack.pty;
+const client = stack.client;
+const dataDir = () => stack.tempDir('serialdeck-durable-');
 
-async function pty(): Promise<PtyPair> {
-  const pair = await createPtyPair();
-  cleanups.push(() => pair.close());
-  return pair;
-}
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'serialdeck-durable-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-async function client(baseUrl: string, path: string, query?: string): Promise<TestClient> {
-  const c = await connect(baseUrl, { path, ...(query ? { query } : {}) });
-  cleanups.push(() => c.close());
-  return c;
-}
 
 describe('a clean restart', () => {
   it('keeps the stream id and end offset: a client resumes exactly, a late one replays it all from disk', async () => {
@@ -42,7 +24,7 @@ describe('a clean restart', () => {
     const input = { ports: [{ path: board.devicePath, name: 'p' }], dataDir: dir };
 
     const first = await startTestServer(input);
-    cleanups.push(() => first.close());
+    stack.defer(() => first.close());
     const before = await client(first.url, 'ws/p');
     await untilState(before, 'open');
     const hello = await before.message('hello');
@@ -55,7 +37,7 @@ describe('a clean restart', () => {
     expect((await before.closed).code).toBe(1001);
 
     const second = await startTestServer(input);
-    cleanups.push(() => second.close());
+    stack.defer(() => second.close());
     expect((await getPort(second.url, 'p')).stream).toEqual({ id: stream, end: offset });
     const fresh = await client(second.url, 'ws/p');
     const freshHello = await fresh.message('hello');
@@ -143,7 +125,7 @@ describe('kill -9 of the server mid-stream', () => {
     const args = [board.devicePath, '--data-dir', dir];
     const id = 'device'; // from the pair's path, …/device
     let server: ServerProcess = await startServerProcess(args);
-    cleanups.push(() => server.kill('SIGKILL'));
+    stack.defer(() => server.kill('SIGKILL'));
 
     const reader = await client(server.url, `ws/${id}`);
     await untilState(reader, 'open');

@@ -2,41 +2,20 @@
 // each byte-exact and isolated, one unplugged without disturbing the others, unknown ids refused;
 // a by-id-style symlink that moves to another pty keeps its port and its stream; and watch mode,
 // which serves a device link as it appears and keeps listing it once its device is gone.
-import { mkdtemp, rename, rm, symlink, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { describe, expect, it } from 'vitest';
 import { deviceState, getPort, listPorts, messagesOf, pollUntil, request, untilState } from '../helpers/ports-api.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { connect, type TestClient } from '../helpers/ws-client.js';
+import { type TestClient } from '../helpers/ws-client.js';
+import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const stack = cleanupAfterEach();
+const pty = stack.pty;
+const server = stack.server;
+const client = stack.client;
+const tempDir = stack.tempDir;
 
-async function pty(): Promise<PtyPair> {
-  const pair = await createPtyPair();
-  cleanups.push(() => pair.close());
-  return pair;
-}
-async function server(...args: Parameters<typeof startTestServer>): Promise<TestServer> {
-  const running = await startTestServer(...args);
-  cleanups.push(() => running.close());
-  return running;
-}
-async function client(baseUrl: string, path: string, query?: string): Promise<TestClient> {
-  const c = await connect(baseUrl, { path, ...(query ? { query } : {}) });
-  cleanups.push(() => c.close());
-  return c;
-}
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 /** Points `link` at `target`, replacing it atomically (as udev does), so the path never dangles half-made. */
 async function pointLink(link: string, target: string): Promise<void> {
   const fresh = `${link}.new`;
