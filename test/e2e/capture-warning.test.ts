@@ -2,15 +2,14 @@
 // tests run as root), a ballast file fills it, and the board on a socat pty keeps talking. The page warns
 // that capture is paused and why, the console keeps working, and the warning goes once the ballast is
 // deleted and the capture resumes by itself.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
 import { launchBrowser, openPage, PHONE, poll, screenshot, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 
 /** Wait for the capture to pause or resume, in ms: it flushes every second and retries a full disk every 2 s; the rest is margin. */
 const CAPTURE_CHANGE_MS = 15_000;
@@ -23,15 +22,7 @@ let context: BrowserContext | undefined;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  mountPoint = await mkdtemp(join(tmpdir(), 'serialdeck-e2e-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-  } catch (error) {
-    await rm(mountPoint, { recursive: true, force: true });
-    mountPoint = '';
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`this test mounts a 1 MiB tmpfs and needs root (CAP_SYS_ADMIN): run the tests as root. mount said: ${detail}`);
-  }
+  mountPoint = await mountSmallDisk(1, 'serialdeck-e2e-full-');
 });
 
 afterEach(async () => {
@@ -43,28 +34,9 @@ afterEach(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (!mountPoint) return;
-  try {
-    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-  } finally {
-    await rm(mountPoint, { recursive: true, force: true });
-  }
+  await unmountSmallDisk(mountPoint);
 });
 
-/** Fills the file system holding `dir` with one file until ENOSPC; returns its path. */
-async function fillDisk(dir: string): Promise<string> {
-  const path = join(dir, 'ballast');
-  const handle = await open(path, 'w');
-  const block = new Uint8Array(16 * 1024);
-  try {
-    for (;;) await handle.write(block);
-  } catch (error) {
-    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-  } finally {
-    await handle.close();
-  }
-  return path;
-}
 
 /** `count` numbered lines of about 64 bytes: enough to need disk pages a full tmpfs no longer has. */
 function lines(tag: string, count: number): string {

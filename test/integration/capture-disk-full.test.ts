@@ -2,53 +2,23 @@
 // with a reason, keep counting offsets, resume by itself once space is freed, and record how
 // many bytes it could not capture.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, rm, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_RESUME_EVENT, CaptureStore, PAUSE_RETRY_MS } from '../../server/capture/capture-store.js';
 import { concat, patternBytes, testOptions, waitForStore } from '../unit/capture-fixtures.js';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 
 let mountPoint = '';
 
 beforeAll(async () => {
-  mountPoint = await mkdtemp(join(tmpdir(), 'serialdeck-capture-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-  } catch (err) {
-    await rm(mountPoint, { recursive: true, force: true });
-    mountPoint = ''; // nothing for afterAll to unmount
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `the disk-full test mounts a 1 MiB tmpfs and needs root (CAP_SYS_ADMIN): run the tests as root. mount said: ${detail}`,
-    );
-  }
+  mountPoint = await mountSmallDisk(1, 'serialdeck-capture-full-');
 });
 
 afterAll(async () => {
-  if (!mountPoint) return;
-  try {
-    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-  } finally {
-    await rm(mountPoint, { recursive: true, force: true });
-  }
+  await unmountSmallDisk(mountPoint);
 });
 
-/** Fills the file system with one file until ENOSPC; returns its path. */
-async function fill(dir: string): Promise<string> {
-  const path = join(dir, 'filler');
-  const handle = await open(path, 'w');
-  const block = new Uint8Array(16 * 1024);
-  try {
-    for (;;) await handle.write(block);
-  } catch (err) {
-    expect((err as { code?: string }).code).toBe('ENOSPC');
-  } finally {
-    await handle.close();
-  }
-  return path;
-}
 
 describe('capture on a full disk', () => {
   it('pauses with a reason, keeps counting, resumes by itself when space is freed, and records the uncaptured bytes', async () => {
@@ -62,7 +32,7 @@ describe('capture on a full disk', () => {
       const limitBefore = store.deliverLimit;
       expect(limitBefore).toBeGreaterThan(store.end);
 
-      const filler = await fill(mountPoint);
+      const filler = await fillDisk(mountPoint, 0, 'filler');
       let changes = 0;
       store.onChange(() => changes++);
       store.appendData(patternBytes(1000, 20_000), Date.now()); // needs pages the disk no longer has

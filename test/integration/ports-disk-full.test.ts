@@ -3,9 +3,7 @@
 // pause it visibly (the API's capture state with a reason, a `capture` message to clients) while
 // the console keeps working live; deleting the ballast lets it resume by itself, and the capture
 // then records how many bytes it missed, holding everything else exactly.
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, rm, truncate, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSE_RETRY_MS } from '../../server/capture/capture-store.js';
@@ -13,28 +11,16 @@ import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { getPort, messagesOf, numberedLines, request, untilState } from '../helpers/ports-api.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { connect, type TestClient } from '../helpers/ws-client.js';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 
 let mountPoint = '';
 
 beforeAll(async () => {
-  mountPoint = await mkdtemp(join(tmpdir(), 'serialdeck-ports-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-  } catch (err) {
-    await rm(mountPoint, { recursive: true, force: true });
-    mountPoint = ''; // nothing for afterAll to unmount
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new Error(`this test mounts a 2 MiB tmpfs and needs root (CAP_SYS_ADMIN): run the tests as root. mount said: ${detail}`);
-  }
+  mountPoint = await mountSmallDisk(2, 'serialdeck-ports-full-');
 });
 
 afterAll(async () => {
-  if (!mountPoint) return;
-  try {
-    execFileSync('umount', [mountPoint], { stdio: 'pipe' });
-  } finally {
-    await rm(mountPoint, { recursive: true, force: true });
-  }
+  await unmountSmallDisk(mountPoint);
 });
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -49,22 +35,6 @@ const LINES_PER_WRITE = 64;
 /** … with this pause between writes, in ms: pacing (~200 KiB/s), not synchronisation. */
 const WRITE_GAP_MS = 20;
 
-/** Fills the file system with one file until ENOSPC, then gives `room` bytes back; returns its path. */
-async function ballast(dir: string, room: number): Promise<string> {
-  const path = join(dir, 'ballast');
-  const handle = await open(path, 'w');
-  const block = new Uint8Array(16 * 1024);
-  let size = 0;
-  try {
-    for (;;) size += (await handle.write(block)).bytesWritten;
-  } catch (err) {
-    expect((err as { code?: string }).code).toBe('ENOSPC');
-  } finally {
-    await handle.close();
-  }
-  await truncate(path, Math.max(0, size - room));
-  return path;
-}
 
 describe('a full disk under the server', () => {
   it('pauses capture visibly, keeps the console live, resumes by itself and records what it missed', { timeout: 60_000 }, async () => {
@@ -78,7 +48,7 @@ describe('a full disk under the server', () => {
     await untilState(viewer, 'open');
     const base = (await viewer.message('hello')).offset;
 
-    const filler = await ballast(mountPoint, ROOM_BYTES);
+    const filler = await fillDisk(mountPoint, ROOM_BYTES);
     // The board streams numbered lines until told to stop.
     const chunks: Buffer[] = [];
     let stop = false;
