@@ -11,6 +11,7 @@ import type { Config } from './config-types.js';
 import { createApp } from './http/app.js';
 import { PortRegistry } from './ports/registry.js';
 import type { ServedPort } from './ports/served-port.js';
+import { PortFilterStore } from './ports/port-filters.js';
 import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, type Verbosity } from './log.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
@@ -88,6 +89,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       readOnly: config.readOnly,
       clients: (id) => fanOuts.get(id)?.clientCount ?? 0,
       listDevices: listPorts,
+      filters: new PortFilterStore({ dataDir: config.dataDir, log }),
     },
   });
   server.removeAllListeners('request');

@@ -13,6 +13,7 @@ import { defineRoute, type ApiDeps, type Route } from './route-spec.js';
 import { commandRoute, legacyWriteRoute, writeRoute } from './routes/command-routes.js';
 import { downloadRoute } from './routes/download-route.js';
 import { eventsRoute } from './routes/events-route.js';
+import { getFiltersRoute, putFiltersRoute } from './routes/filter-routes.js';
 import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
 import { sendRoute } from './routes/send-route.js';
 import { latestRoute, seriesRoute } from './routes/series-routes.js';
@@ -43,6 +44,8 @@ export const API_ROUTES: readonly Route[] = [
   sendRoute,
   seriesRoute,
   latestRoute,
+  getFiltersRoute,
+  putFiltersRoute,
   devicesRoute,
   legacyStatusRoute,
   legacyWriteRoute,

@@ -12,12 +12,14 @@ import type {
   LatestResponse,
   LegacyStatus,
   LineData,
+  PortFilters,
   PortSummary,
   RecordData,
   SendResult,
   SeriesResponse,
 } from '../wire/api.js';
 import { DOWNLOAD_FORMATS, RECORD_FORMATS } from '../wire/api.js';
+import { LineFilterSchema } from '../ports/port-filters.js';
 import { DATA_BITS, FLOW_CONTROLS, PARITIES, STOP_BITS } from '../wire/limits.js';
 import type { DeviceStatus } from '../wire/protocol.js';
 import { literals, streamOffset } from './schema-helpers.js';
@@ -175,6 +177,15 @@ const LatestResponseSchema = Type.Object(
   { $id: 'LatestResponse' },
 );
 
+const PortFiltersSchema = Type.Object(
+  {
+    filters: Type.Array(LineFilterSchema),
+    persisted: Type.Boolean({ description: 'false: the server has no data directory (--no-capture), so the filters last until it stops.' }),
+    updatedMs: Type.Union([Type.Number(), Type.Null()], { description: 'When the list was last replaced, ms since the epoch; null if never.' }),
+  },
+  { $id: 'PortFilters' },
+);
+
 /** Named schemas, printed once under components.schemas and referred to by `$id`. */
 export const API_SCHEMAS = {
   Error: ErrorSchema,
@@ -191,6 +202,7 @@ export const API_SCHEMAS = {
   SendDone: SendDoneSchema,
   SeriesResponse: SeriesResponseSchema,
   LatestResponse: LatestResponseSchema,
+  PortFilters: PortFiltersSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** Formats a download can take, for its response's media types. */
@@ -216,6 +228,7 @@ const agrees: {
   SendRefused: Agrees<typeof CommandRefusalSchema, Extract<SendResult, { ok: false }>>;
   SeriesResponse: Agrees<typeof SeriesResponseSchema, SeriesResponse>;
   LatestResponse: Agrees<typeof LatestResponseSchema, LatestResponse>;
+  PortFilters: Agrees<typeof PortFiltersSchema, PortFilters>;
 } = {
   DeviceStatus: true,
   CaptureStatus: true,
@@ -230,5 +243,6 @@ const agrees: {
   SendRefused: true,
   SeriesResponse: true,
   LatestResponse: true,
+  PortFilters: true,
 };
 void agrees;

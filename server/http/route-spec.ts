@@ -4,6 +4,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { PortRegistry } from '../ports/registry.js';
+import type { PortFilterStore } from '../ports/port-filters.js';
 import type { ServedPort } from '../ports/served-port.js';
 import type { DeviceInfo } from '../wire/api.js';
 
@@ -16,6 +17,8 @@ export interface ApiDeps {
   clients(id: string): number;
   /** The OS's serial devices. */
   listDevices(): Promise<DeviceInfo[]>;
+  /** Every port's console filters. */
+  filters: PortFilterStore;
 }
 
 /** A JSON request body: checked against `schema`; `refusal`, when given, words a refusal (the command route speaks as the WebSocket's decoder). */
@@ -57,7 +60,7 @@ type BodyOf<B> = B extends JsonBody<infer S> ? Static<S> : B extends RawBody ? U
 
 /** A route as its file writes it, with the handler typed by its schemas. */
 export interface RouteDef<Q extends TObject | undefined, H extends TObject | undefined, B extends Body> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** Path with at most one `:id` segment, naming a served port. */
   path: string;
   /** One line for the document. */

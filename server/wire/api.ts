@@ -190,6 +190,52 @@ export interface LegacyStatus {
 }
 
 /** API paths, built in one place for the server's router and the client. */
+/** What a console filter does to the lines it matches: hide them, show only matching lines, or colour them. */
+export const FILTER_ACTIONS = ['hide', 'only', 'highlight'] as const;
+/** A filter's action. */
+export type FilterAction = (typeof FILTER_ACTIONS)[number];
+/** The palette a highlight is coloured from (the page maps each name to a colour of its theme). */
+export const FILTER_COLOURS = ['yellow', 'red', 'green', 'blue', 'magenta', 'cyan'] as const;
+/** A highlight's colour. */
+export type FilterColour = (typeof FILTER_COLOURS)[number];
+/** Most filters a port keeps: each runs on every line in every page, so the list stays short. */
+export const MAX_FILTERS_PER_PORT = 32;
+/** Longest pattern, in characters: enough for any real match, short enough that compiling one is cheap. */
+export const MAX_FILTER_PATTERN_CHARS = 200;
+/** Longest filter id, in characters. */
+export const MAX_FILTER_ID_CHARS = 40;
+
+/**
+ * One console filter of a port (GET/PUT /api/ports/ID/filters): `pattern` is a JavaScript regular
+ * expression's source, `flags` '' or 'i'. Filters change what the page's Lines view shows, never the
+ * capture, the byte stream or the raw console. The server compiles a pattern to check it but never runs it.
+ */
+export interface LineFilter {
+  /** Unique within the port: letters, digits, '-' and '_'. */
+  id: string;
+  pattern: string;
+  flags: '' | 'i';
+  action: FilterAction;
+  /** Colour of a highlight (ignored by hide and only). */
+  colour: FilterColour;
+  /** A disabled filter is kept but not applied. */
+  enabled: boolean;
+}
+
+/** Body of PUT /api/ports/ID/filters: the port's whole list, replacing the old one. */
+export interface FiltersRequest {
+  filters: LineFilter[];
+}
+
+/** A port's filters (GET and PUT /api/ports/ID/filters). */
+export interface PortFilters {
+  filters: LineFilter[];
+  /** false when the server has no data directory (--no-capture): the filters last until it stops. */
+  persisted: boolean;
+  /** When the list was last replaced, ms since the epoch; null if never. */
+  updatedMs: number | null;
+}
+
 export const apiPaths = {
   ports: '/api/ports',
   port: (id: string) => `/api/ports/${encodeURIComponent(id)}`,
@@ -202,6 +248,8 @@ export const apiPaths = {
   send: (id: string) => `/api/ports/${encodeURIComponent(id)}/send`,
   series: (id: string) => `/api/ports/${encodeURIComponent(id)}/series`,
   latest: (id: string) => `/api/ports/${encodeURIComponent(id)}/latest`,
+  /** The port's console filters (GET, PUT). */
+  filters: (id: string) => `/api/ports/${encodeURIComponent(id)}/filters`,
   devices: '/api/devices',
   /** The first port's status, as before several ports (kept for scripts). */
   legacyStatus: '/api/status',

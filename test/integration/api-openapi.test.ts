@@ -111,6 +111,10 @@ describe('GET /api/openapi.json', () => {
     fits('post', '/api/ports/{id}/send', await post('api/ports/d/send', '{"line":7}'));
     fits('get', '/api/ports/{id}/series', await request(srv.url, 'api/ports/d/series?points=100'));
     fits('get', '/api/ports/{id}/latest', await request(srv.url, 'api/ports/d/latest'));
+    fits('get', '/api/ports/{id}/filters', await request(srv.url, 'api/ports/d/filters'));
+    const filters = '{"filters":[{"id":"e","pattern":"err","flags":"i","action":"highlight","colour":"red","enabled":true}]}';
+    fits('put', '/api/ports/{id}/filters', await request(srv.url, 'api/ports/d/filters', { method: 'PUT', body: filters }));
+    fits('put', '/api/ports/{id}/filters', await request(srv.url, 'api/ports/d/filters', { method: 'PUT', body: '{"filters":[{"id":"e","pattern":"(","flags":"","action":"hide","colour":"red","enabled":true}]}' }));
     fits('get', '/api/ports/{id}/download', await request(srv.url, 'api/ports/d/download?format=csv'));
     fits('get', '/api/ports/{id}/events', await request(srv.url, 'api/ports/d/events?types=all'));
     const download = await request(srv.url, 'api/ports/d/download?format=ndjson&last=60');
@@ -138,7 +142,7 @@ describe('GET /api/openapi.json', () => {
         const body = op.requestBody?.content?.['application/json']?.schema as Json | undefined;
         if (!body) continue;
         const post = (value: unknown, names: string[], what: string) =>
-          cases.push({ what: `${method} ${template} ${what}: ${JSON.stringify(value)}`, path, init: { method: 'POST', body: JSON.stringify(value) }, names });
+          cases.push({ what: `${method} ${template} ${what}: ${JSON.stringify(value)}`, path, init: { method: method.toUpperCase(), body: JSON.stringify(value) }, names });
         post([], ['body', 'JSON object', 'not a JSON object'], 'not an object');
         for (const branch of (body.anyOf as Json[] | undefined) ?? [body]) {
           const properties: Json = { ...(branch.properties ?? {}), ...Object.assign({}, ...((branch.allOf ?? []) as Json[]).map((s) => s.properties ?? {})) };
@@ -164,7 +168,7 @@ describe('GET /api/openapi.json', () => {
     }
     // Every operation that takes input got refusals.
     expect([...counted].sort()).toEqual(
-      ['get /api/ports/{id}/download', 'get /api/ports/{id}/events', 'get /api/ports/{id}/series', 'post /api/ports/{id}/command', 'post /api/ports/{id}/send'].sort(),
+      ['get /api/ports/{id}/download', 'get /api/ports/{id}/events', 'get /api/ports/{id}/series', 'post /api/ports/{id}/command', 'post /api/ports/{id}/send', 'put /api/ports/{id}/filters'].sort(),
     );
   });
 });
