@@ -45,6 +45,7 @@ import { bannerText, describeStatus, pageTitle, type StatusView } from './ui/sta
 import { safeStore, type KeyValueStore } from './ui/storage.js';
 import { bindPageTheme } from './ui/theme.js';
 import { browserTimers, type TimerHandle } from './ui/timers.js';
+import { bindConsoleViews } from './views/console-views.js';
 import { bindDataViews } from './views/data-views.js';
 
 /** How often the "reconnecting in Ns" countdown is redrawn, in ms. */
@@ -137,6 +138,7 @@ export function createApp(doc: Document, view: Window): App {
       },
       onMessage: handleMessage,
       onBytes(bytes) {
+        consoleViews.bytes(tracker.offset(), bytes);
         screen.writeBytes(bytes, tracker.receive(bytes.length));
       },
       onBadFrame(error) {
@@ -163,6 +165,7 @@ export function createApp(doc: Document, view: Window): App {
         if (portFromHash(view.location.hash) !== message.port) replaceHash(message.port);
         downloads.setPort(message.port);
         dataViews.setPort(message.port);
+        consoleViews.setPort(message.port);
         break;
       }
       case 'status':
@@ -525,6 +528,7 @@ export function createApp(doc: Document, view: Window): App {
   );
   const skipped = bindSkippedList(doc);
   const dataViews = bindDataViews(doc, view, store, timers);
+  const consoleViews = bindConsoleViews(doc, view, store, timers, () => tracker.offset());
   const captureWarning = bindCaptureWarning(doc);
 
   const lineInput = bindLineInput(doc, history, {
@@ -686,6 +690,7 @@ export function createApp(doc: Document, view: Window): App {
       connection.stop();
       tracker.stop();
       dataViews.dispose();
+      consoleViews.dispose();
       screen.dispose();
       if (view.serialdeck === debug) delete view.serialdeck;
     },

@@ -1,0 +1,204 @@
+// The console's Lines view (an addon: activate/dispose): the port's lines as the server framed them,
+// one row each with a time column (the server's arrival time, or the delta from the previous line)
+// and the port's filters applied: hidden lines are counted, highlighted ones coloured. It reads its
+// own SSE stream of `line` events (from a little before what the console shows, so it opens with
+// context) and the filters from GET/PUT /api/ports/ID/filters, re-read every FILTER_POLL_MS so other
+// viewers' changes arrive. Nothing here touches the capture, the byte stream or the raw console.
+import { apiPaths, type GapData, type LineData, type PortFilters } from '../../server/wire/api.js';
+import type { Timers, TimerHandle } from '../ui/timers.js';
+import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
+import { FilterPanel } from './filter-panel.js';
+import type { FiltersApi } from './filters-api.js';
+import { CompiledFilters, hiddenNotice } from './line-filters.js';
+import { LineList, timeColumn, type TimeStyle } from './line-rows.js';
+import type { EventSourceFactory } from './port-data.js';
+
+/** Longest wait between new lines and a redraw, in ms: 100 ms reads as live and batches fast output. */
+const REDRAW_MS = 100;
+/** How often the filters are re-read while the view shows, in ms: another viewer's change shows within this. */
+const FILTER_POLL_MS = 5_000;
+/** How far before the console's offset the stream starts, in bytes: 64 KiB of context, read from the capture. */
+export const LINES_BACKFILL_BYTES = 64 * 1024;
+/** Most rows drawn, the newest: the DOM stays small; the list and the counts cover every line held. */
+const MAX_DRAWN_ROWS = 2000;
+
+/** What the view needs from the page. */
+export interface LinesViewDeps {
+  portId: string;
+  pageHref: string;
+  timers: Timers;
+  eventSource: EventSourceFactory;
+  filters: FiltersApi;
+  /** The console's stream offset now (the stream starts LINES_BACKFILL_BYTES before it). */
+  consoleOffset(): number;
+}
+
+/** The Lines view, drawn into `host`. */
+export class LinesView implements Disposable {
+  private store: DisposableStore | null = null;
+  private readonly lines = new LineList();
+  private compiled = new CompiledFilters([]);
+  private timeStyle: TimeStyle = 'clock';
+  private timer: TimerHandle | null = null;
+  private rowsHost: HTMLElement | null = null;
+  private notice: HTMLElement | null = null;
+  private panel: FilterPanel | null = null;
+  private gaps = 0;
+
+  constructor(private readonly host: HTMLElement, private readonly deps: LinesViewDeps) {}
+
+  activate(): void {
+    if (this.store) return;
+    const store = (this.store = new DisposableStore());
+    const doc = this.host.ownerDocument;
+    const bar = doc.createElement('div');
+    bar.className = 'lines-bar';
+    const timeButton = doc.createElement('button');
+    timeButton.type = 'button';
+    timeButton.className = 'btn lines-time-toggle';
+    const filtersButton = doc.createElement('button');
+    filtersButton.type = 'button';
+    filtersButton.className = 'btn lines-filters-toggle';
+    filtersButton.setAttribute('aria-expanded', 'false');
+    filtersButton.textContent = 'Filters';
+    this.notice = doc.createElement('span');
+    this.notice.className = 'lines-hidden';
+    this.notice.setAttribute('role', 'status');
+    bar.append(timeButton, filtersButton, this.notice);
+    const panelHost = doc.createElement('div');
+    panelHost.className = 'filter-panel';
+    panelHost.hidden = true;
+    this.rowsHost = doc.createElement('div');
+    this.rowsHost.className = 'line-rows';
+    this.rowsHost.tabIndex = 0;
+    this.rowsHost.setAttribute('aria-label', 'Lines with their arrival times');
+    this.host.replaceChildren(bar, panelHost, this.rowsHost);
+
+    const showTimeStyle = (): void => {
+      timeButton.textContent = this.timeStyle === 'clock' ? 'Time: clock' : 'Time: +delta';
+      timeButton.title = this.timeStyle === 'clock' ? "Server arrival time (switch to the delta from the previous line)" : 'Delta from the previous line (switch to server time)';
+    };
+    showTimeStyle();
+    store.listen(timeButton, 'click', () => {
+      this.timeStyle = this.timeStyle === 'clock' ? 'delta' : 'clock';
+      showTimeStyle();
+      this.draw();
+    });
+    store.listen(filtersButton, 'click', () => {
+      panelHost.hidden = !panelHost.hidden;
+      filtersButton.setAttribute('aria-expanded', String(!panelHost.hidden));
+    });
+
+    this.panel = store.add(
+      new FilterPanel(panelHost, {
+        save: async (filters) => {
+          const saved = await this.deps.filters.save(filters);
+          this.useFilters(saved, true);
+          this.panel?.setStatus(saved.persisted ? 'Saved on the server for this port.' : 'Saved in the server\'s memory only: it runs without a data directory (--no-capture).', 'ok');
+        },
+      }),
+    );
+    store.add(toDisposable(() => (this.panel = null)));
+    const poll = (): void => {
+      void this.deps.filters
+        .load()
+        .then((filters) => {
+          if (!this.store?.disposed) this.useFilters(filters, false);
+        })
+        .catch((err: unknown) => this.panel?.setStatus(`Filters could not be read: ${err instanceof Error ? err.message : String(err)}`, 'error'));
+    };
+    poll();
+    const pollTimer = { handle: null as TimerHandle | null };
+    const schedule = (): void => {
+      pollTimer.handle = this.deps.timers.setTimeout(() => {
+        poll();
+        schedule();
+      }, FILTER_POLL_MS);
+    };
+    schedule();
+    store.add(toDisposable(() => pollTimer.handle !== null && this.deps.timers.clearTimeout(pollTimer.handle)));
+
+    this.lines.clear();
+    this.gaps = 0;
+    const from = Math.max(0, this.deps.consoleOffset() - LINES_BACKFILL_BYTES);
+    const params = new URLSearchParams({ types: 'line,gap', lastEventId: String(from) });
+    const source = this.deps.eventSource(new URL(`.${apiPaths.events(this.deps.portId)}?${params}`, this.deps.pageHref).href);
+    source.addEventListener('line', (event) => {
+      this.lines.add(JSON.parse(event.data) as LineData);
+      this.changed();
+    });
+    source.addEventListener('gap', (event) => {
+      const gap = JSON.parse(event.data) as GapData;
+      this.gaps += gap.to - gap.from;
+      this.changed();
+    });
+    store.add(toDisposable(() => source.close()));
+    store.add(toDisposable(() => {
+      if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
+      this.timer = null;
+      this.host.replaceChildren();
+      this.rowsHost = this.notice = null;
+    }));
+    this.draw();
+  }
+
+  private useFilters(filters: PortFilters, force: boolean): void {
+    this.compiled = new CompiledFilters(filters.filters);
+    this.panel?.show(filters.filters, force);
+    if (!filters.persisted && !this.panel?.dirty) this.panel?.setStatus('The server runs without a data directory: filters are kept in its memory only.', 'info');
+    this.draw();
+  }
+
+  private changed(): void {
+    if (!this.store || this.timer !== null) return;
+    this.timer = this.deps.timers.setTimeout(() => {
+      this.timer = null;
+      this.draw();
+    }, REDRAW_MS);
+  }
+
+  private draw(): void {
+    const rowsHost = this.rowsHost;
+    if (!rowsHost || !this.notice) return;
+    const doc = rowsHost.ownerDocument;
+    const all = this.lines.lines();
+    const follow = rowsHost.scrollTop + rowsHost.clientHeight >= rowsHost.scrollHeight - 4;
+    const rows: HTMLElement[] = [];
+    let hidden = 0;
+    for (let i = 0; i < all.length; i++) {
+      const line = all[i]!;
+      const verdict = this.compiled.apply(line.text);
+      if (!verdict.shown) {
+        hidden += 1;
+        continue;
+      }
+      if (all.length - i > MAX_DRAWN_ROWS) continue;
+      const row = doc.createElement('div');
+      row.className = 'line-row';
+      row.dataset.offset = String(line.offset);
+      if (line.partial) row.dataset.partial = 'true';
+      if (verdict.colour !== null) row.dataset.colour = verdict.colour;
+      const time = doc.createElement('span');
+      time.className = 'line-time';
+      time.textContent = timeColumn(line, all[i - 1] ?? null, this.timeStyle);
+      time.title = new Date(line.timeMs).toISOString();
+      const text = doc.createElement('span');
+      text.className = 'line-text';
+      text.textContent = line.text;
+      row.append(time, text);
+      rows.push(row);
+    }
+    rowsHost.replaceChildren(...rows);
+    const notes = [hiddenNotice(hidden, all.length)];
+    if (this.gaps > 0) notes.push(`${this.gaps} bytes before these lines are no longer kept`);
+    if (this.lines.dropped > 0) notes.push(`${this.lines.dropped} older lines dropped from this view`);
+    this.notice.textContent = notes.filter((n) => n !== null).join(' · ');
+    this.notice.dataset.hidden = String(hidden);
+    if (follow) rowsHost.scrollTop = rowsHost.scrollHeight;
+  }
+
+  dispose(): void {
+    this.store?.dispose();
+    this.store = null;
+  }
+}

@@ -1,0 +1,167 @@
+// The console's Lines and Hex views in Chromium, over a socat pty the test writes as the board: the
+// hex view shows the bytes the board sent at their stream offsets (as the raw download has them),
+// the Lines view shows each line with its server time or delta, and a filter saved on the server
+// hides lines and shows them again without losing any (the raw console and a download keep them,
+// and a reload sees the same filter).
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/start.js';
+import type { PortFilters } from '../../server/wire/api.js';
+import { launchBrowser, openPage, poll, readScreen, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { request } from '../helpers/ports-api.js';
+import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+
+let browser: Browser | undefined;
+let pair: PtyPair | undefined;
+let server: RunningServer | undefined;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+beforeEach(async () => {
+  pair = await createPtyPair();
+  server = await startServer({ ports: [pair.devicePath] });
+});
+
+afterEach(async () => {
+  await context?.close();
+  await server?.close();
+  await pair?.close();
+  context = server = pair = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const encoder = new TextEncoder();
+/** What the board sends: text lines, a prompt, and bytes no terminal shows (NUL, DEL, 0xff, ESC). */
+const BOARD_BYTES = Uint8Array.from([
+  ...encoder.encode('boot ok\r\ntemp:21.4\r\nERROR sensor 3\r\n'),
+  0x00, 0x01, 0x7f, 0xff, 0x1b, 0x5b, 0x30, 0x6d,
+  ...encoder.encode('\r\ntemp:21.5\r\nwarn: low battery\r\ntemp:21.6\r\n'),
+]);
+
+async function openDevicePage(): Promise<{ page: Page; errors: Error[]; portId: string }> {
+  if (!browser || !server || !pair) throw new Error('hooks did not start the browser, pty pair and server');
+  const opened = await openPage(browser, server.url);
+  context = opened.context;
+  await waitForState(opened.page, 'open');
+  const portId = await opened.page.evaluate(() => window.serialdeck!.port());
+  return { page: opened.page, errors: opened.errors, portId };
+}
+
+/** The hex view's rows read back into bytes by offset. */
+async function hexBytes(page: Page): Promise<Map<number, number>> {
+  const text = await page.locator('#console-hex .hex-rows').textContent();
+  const bytes = new Map<number, number>();
+  for (const row of (text ?? '').split('\n')) {
+    const match = /^([0-9a-f]{8,})  (.{49}) \|(.{16})\|$/.exec(row);
+    if (!match) throw new Error(`not a hex row: ${JSON.stringify(row)}`);
+    const base = parseInt(match[1]!, 16);
+    const cells = match[2]!.replace(/^(.{24}) /, '$1').match(/.{3}/g)!;
+    cells.forEach((cell, col) => {
+      if (cell.trim() !== '') bytes.set(base + col, parseInt(cell, 16));
+    });
+  }
+  return bytes;
+}
+
+/** The Lines view's rows: time column and text. */
+function lineRows(page: Page): Promise<Array<{ time: string; text: string; colour: string | null }>> {
+  return page.locator('#console-lines .line-row').evaluateAll((rows) =>
+    rows.map((row) => ({
+      time: row.querySelector('.line-time')?.textContent ?? '',
+      text: row.querySelector('.line-text')?.textContent ?? '',
+      colour: (row as HTMLElement).dataset.colour ?? null,
+    })),
+  );
+}
+
+const BOARD_LINES = ['boot ok', 'temp:21.4', 'ERROR sensor 3', '\u0000\u0001\u007f\ufffd\u001b[0m', 'temp:21.5', 'warn: low battery', 'temp:21.6'];
+
+describe('console views over the same bytes', () => {
+  it('the hex view shows the bytes the board sent, at their stream offsets', async () => {
+    const { page, errors, portId } = await openDevicePage();
+    const start = await page.evaluate(() => window.serialdeck!.offset());
+    await pair!.board.write(BOARD_BYTES);
+    await waitForScreen(page, /temp:21\.6/);
+    await page.selectOption('#console-view', 'hex');
+    const end = start + BOARD_BYTES.length;
+    await poll(async () => Number(await page.locator('#console-hex .hex-rows').getAttribute('data-end'))).toBe(end);
+    const shown = await hexBytes(page);
+    expect(Array.from({ length: BOARD_BYTES.length }, (_, i) => shown.get(start + i))).toEqual(Array.from(BOARD_BYTES));
+    // Offsets are the stream's: the raw download of the same range holds the same bytes.
+    const raw = await request(server!.url, `api/ports/${encodeURIComponent(portId)}/download?format=raw&from=${start}&to=${end}`);
+    expect(Array.from(raw.body)).toEqual(Array.from(BOARD_BYTES));
+    // An ASCII column, with dots for what does not print.
+    expect(await page.locator('#console-hex .hex-rows').textContent()).toContain('|boot ok..temp:21|');
+    // Raw is still there, untouched.
+    await page.selectOption('#console-view', 'raw');
+    expect(await page.locator('#console-hex').isHidden()).toBe(true);
+    expect(await readScreen(page)).toMatch(/boot ok\ntemp:21\.4\nERROR sensor 3/);
+    expect(errors).toEqual([]);
+  });
+
+  it('the Lines view shows times, and a filter hides and shows lines without losing any', async () => {
+    const { page, errors, portId } = await openDevicePage();
+    await pair!.board.write(BOARD_BYTES);
+    await waitForScreen(page, /temp:21\.6/);
+    await page.selectOption('#console-view', 'lines');
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual(BOARD_LINES);
+    // Server time, then the delta from the previous line.
+    for (const row of await lineRows(page)) expect(row.time).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
+    await page.click('#console-lines .lines-time-toggle');
+    const deltas = (await lineRows(page)).map((r) => r.time);
+    expect(deltas[0]).toBe('+—');
+    for (const delta of deltas.slice(1)) expect(delta).toMatch(/^\+\d+\.\d{3}$/);
+
+    // A hide filter, saved on the server, plus a highlight.
+    await page.click('#console-lines .lines-filters-toggle');
+    await page.click('#console-lines .filter-add');
+    await page.fill('#console-lines .filter-row:nth-child(1) .filter-pattern', '^temp:');
+    await page.click('#console-lines .filter-add');
+    await page.fill('#console-lines .filter-row:nth-child(2) .filter-pattern', 'error|warn');
+    await page.check('#console-lines .filter-row:nth-child(2) .filter-ignore-case');
+    await page.selectOption('#console-lines .filter-row:nth-child(2) .filter-action', 'highlight');
+    await page.selectOption('#console-lines .filter-row:nth-child(2) .filter-colour', 'red');
+    await page.click('#console-lines .filter-save');
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual(['boot ok', 'ERROR sensor 3', BOARD_LINES[3], 'warn: low battery']);
+    expect((await lineRows(page)).filter((r) => r.colour === 'red').map((r) => r.text)).toEqual(['ERROR sensor 3', 'warn: low battery']);
+    expect(await page.locator('#console-lines .lines-hidden').textContent()).toMatch(/^3 of 7 lines hidden by filters/);
+    expect(await page.locator('#console-lines .filter-status').textContent()).toBe('Saved on the server for this port.');
+
+    // Nothing lost: the raw console and a download still have every hidden line.
+    await page.selectOption('#console-view', 'raw');
+    expect(await readScreen(page)).toMatch(/temp:21\.4\nERROR sensor 3\n[\s\S]*temp:21\.5\nwarn: low battery\ntemp:21\.6/);
+    const text = await request(server!.url, `api/ports/${encodeURIComponent(portId)}/download?format=text`);
+    for (const line of ['temp:21.4', 'temp:21.5', 'temp:21.6']) expect(text.text()).toContain(line);
+    const saved = (await request(server!.url, `api/ports/${encodeURIComponent(portId)}/filters`)).json<PortFilters>();
+    expect(saved.filters.map((f) => [f.pattern, f.flags, f.action, f.colour, f.enabled])).toEqual([
+      ['^temp:', '', 'hide', 'yellow', true],
+      ['error|warn', 'i', 'highlight', 'red', true],
+    ]);
+
+    // A reload (any viewer) sees the same filters; switching the hide off shows every line again.
+    await page.reload();
+    await waitForState(page, 'open');
+    expect(await page.locator('#console-view').inputValue()).toBe('raw'); // the last choice is kept
+    await page.selectOption('#console-view', 'lines');
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual(['boot ok', 'ERROR sensor 3', BOARD_LINES[3], 'warn: low battery']);
+    await page.click('#console-lines .lines-filters-toggle');
+    await page.uncheck('#console-lines .filter-row:nth-child(1) .filter-enabled');
+    await page.click('#console-lines .filter-save');
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual(BOARD_LINES);
+    expect(await page.locator('#console-lines .lines-hidden').textContent()).toBe('');
+
+    // A pattern the server refuses is named, and the list on the server stays as it was.
+    await page.click('#console-lines .filter-add');
+    await page.fill('#console-lines .filter-row:nth-child(3) .filter-pattern', '(unclosed');
+    await page.click('#console-lines .filter-save');
+    await poll(() => page.locator('#console-lines .filter-status').textContent()).toMatch(/^Not saved: filters\/2\/pattern "\(unclosed" does not compile/);
+    expect((await request(server!.url, `api/ports/${encodeURIComponent(portId)}/filters`)).json<PortFilters>().filters).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+});
