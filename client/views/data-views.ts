@@ -5,6 +5,7 @@ import { byId } from '../ui/dom.js';
 import type { KeyValueStore } from '../ui/storage.js';
 import type { Timers } from '../ui/timers.js';
 import type { Disposable } from './disposables.js';
+import { showParseCounts } from './parse-counts.js';
 import { PlotView } from './plot-view.js';
 import { createPortData, type ViewHost } from './port-data.js';
 import { TilesView } from './tiles-view.js';
@@ -35,6 +36,13 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
   const tiles = new TilesView(panels.tiles);
   const plot = new PlotView(panels.plot);
   const active: Record<'tiles' | 'plot', boolean> = { tiles: false, plot: false };
+  // Above the tiles and plot, once for both: how many lines parsed as records, and how many stayed text.
+  const counts = doc.createElement('p');
+  counts.id = 'parse-counts';
+  counts.className = 'parse-counts';
+  counts.hidden = true;
+  side.prepend(counts);
+  let countsWatch: Disposable | null = null;
 
   let choice: ViewChoice = loadViewChoice(store);
   let portId: string | null = null;
@@ -66,6 +74,14 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
       host.dispose();
       host = null;
     }
+    if (host !== null && countsWatch === null) countsWatch = showParseCounts(counts, host);
+    else if (host === null) stopCounts();
+    counts.hidden = countsWatch === null;
+  }
+
+  function stopCounts(): void {
+    countsWatch?.dispose();
+    countsWatch = null;
   }
 
   function toggle(name: 'tiles' | 'plot', view: TilesView | PlotView, on: boolean): void {
@@ -79,6 +95,7 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
   }
 
   function stopAll(): void {
+    stopCounts();
     tiles.dispose();
     plot.dispose();
     active.tiles = active.plot = false;
@@ -109,6 +126,7 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
       for (const [v, handler] of handlers) buttons[v].removeEventListener('click', handler);
       media.removeEventListener('change', onMedia);
       stopAll();
+      counts.remove();
     },
   };
 }
