@@ -3,7 +3,7 @@
 // legend to toggle series; min/max per pixel both from the server (`points` = 2 × width) and for live
 // records (a BucketRing per window); CSV export of what is visible. Activated for one port at a time.
 import uPlot from 'uplot';
-import type { RecordData } from '../../server/wire/api.js';
+import type { RecordData, RecordFormat } from '../../server/wire/api.js';
 import { BucketRing, type AlignedColumns } from './bucket-ring.js';
 import { csvFileName, csvText } from './csv-export.js';
 import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
@@ -69,6 +69,13 @@ export class PlotView implements Disposable {
     let windowMs = DEFAULT_WINDOW_MS;
     let ring = BucketRing.forWindow(windowMs, bucketsForWidth(area.clientWidth));
     const names: string[] = [];
+    /** Per series, the time of its newest point and the format of the record it came in (none for the server's series). */
+    const lastSeen = new Map<string, { timeMs: number; format?: RecordFormat }>();
+    const noteSeen = (name: string, timeMs: number, format?: RecordFormat): void => {
+      const seen = lastSeen.get(name);
+      if (seen && (seen.timeMs > timeMs || (seen.timeMs === timeMs && !format))) return; // the record's own format wins over the fill's
+      lastSeen.set(name, format ? { timeMs, format } : { timeMs });
+    };
     let following = true;
     let dirty = true;
     let shown: AlignedColumns = { times: [], columns: [] };
@@ -144,6 +151,17 @@ export class PlotView implements Disposable {
       root.dataset.to = String(Math.round(max));
       root.dataset.series = String(names.length);
       root.toggleAttribute('data-following', following);
+      // Each legend row says when its series last got a point, and in which format the line came.
+      const rows = legend.querySelectorAll<HTMLElement>('.u-series');
+      names.forEach((name, i) => {
+        const row = rows[i + 1]; // row 0 is the time axis
+        const seen = lastSeen.get(name);
+        if (!row || !seen) return;
+        row.dataset.series = name;
+        row.dataset.last = String(seen.timeMs);
+        if (seen.format) row.dataset.format = seen.format;
+        else delete row.dataset.format;
+      });
     };
 
     const addName = (name: string): void => {
@@ -201,6 +219,7 @@ export class PlotView implements Disposable {
         if (typeof value !== 'number') continue;
         addName(name);
         ring.add(name, record.timeMs, value);
+        noteSeen(name, record.timeMs, record.format);
       }
       dirty = true;
       schedule();
@@ -220,7 +239,10 @@ export class PlotView implements Disposable {
       if (!answer || store.disposed || mine !== generation) return;
       clock.note(answer.to, (asked + timers.now()) / 2); // `to` is the server's now when it answered
       for (const name of answer.names) addName(name);
-      for (const s of answer.series) for (let i = 0; i < s.times.length; i++) ring.add(s.name, s.times[i]!, s.values[i]!);
+      for (const s of answer.series) {
+        for (let i = 0; i < s.times.length; i++) ring.add(s.name, s.times[i]!, s.values[i]!);
+        if (s.times.length > 0) noteSeen(s.name, s.times[s.times.length - 1]!);
+      }
       if (answer.names.length === 0) note.textContent = names.length === 0 ? 'No numeric fields yet: they appear as the board sends readings.' : '';
       else note.textContent = '';
       dirty = true;
