@@ -1,8 +1,9 @@
-// The targets of issues 5 and 9, each checked against serialdeck's figure (and the floor, ser2net or
+// The targets of issues 5, 9 and 11, each checked against serialdeck's figure (and the floor, ser2net or
 // serialdeck without its capture where the target is relative). A metric without a target has no
 // entry here; one with several lists them all, and the table shows a verdict for each.
 import type { Samples } from './aggregate.js';
 import type { MetricSpec } from './figures/figure.js';
+import { PAGE_HEAP_BUDGET_MIB, PAGE_HEAP_GROWTH_LIMIT } from './figures/page-memory.js';
 
 /**
  * A target: its text for the table, whether serialdeck's value meets it (null: not measured), and
@@ -76,6 +77,12 @@ export const TARGETS: Readonly<Record<string, Target | readonly Target[]>> = {
   'catch-up.skipped': zero,
   'download.errors': zero,
   'startup.rss': { text: '< 80 MiB', met: below(80) },
+  // Issue 11: an SSE subscriber that was connected before the first line gets that line's record; the plot at ≥ 30 fps with 20 series at 1 kHz; the page's heap bounded and flat with more samples.
+  'lines-cost.firstRecord': zero,
+  'plot-frames.p95': { text: '≤ 33 ms (≥ 30 fps)', met: atMost(33) },
+  'page-memory.heap2': { text: `≤ ${PAGE_HEAP_BUDGET_MIB} MiB`, met: atMost(PAGE_HEAP_BUDGET_MIB) },
+  'page-memory.growth': { text: `≤ ${PAGE_HEAP_GROWTH_LIMIT}×`, met: atMost(PAGE_HEAP_GROWTH_LIMIT) },
+  'page-memory.records': { text: '1.000', met: (s, spec) => nullable(own(s, spec), (v) => v === 1) },
 };
 
 /** The targets of `metric` as a list (empty when it has none). */

@@ -5,6 +5,9 @@ import { downloadFigure } from './download.js';
 import type { Figure } from './figure.js';
 import { keystrokeFigure } from './keystroke.js';
 import { latencyFigure } from './latency.js';
+import { linesCostFigure } from './lines-cost.js';
+import { pageMemoryFigure } from './page-memory.js';
+import { plotFramesFigure } from './plot-frames.js';
 import { stallFigure } from './stall.js';
 import { startupFigure } from './startup.js';
 import { throughputFigure } from './throughput.js';
@@ -41,6 +44,10 @@ export const ALL_FIGURES: readonly Figure[] = [
   downloadFigure,
   startupFigure,
   browserFigure,
+  // Issue 11: the data layer on the server, and the plot in the page.
+  linesCostFigure,
+  plotFramesFigure,
+  pageMemoryFigure,
 ];
 
 /**

@@ -99,3 +99,21 @@ async function getJson(url: string): Promise<unknown> {
   if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
   return response.json();
 }
+
+/** Poll interval while waiting for the device to open, in ms. */
+const DEVICE_POLL_MS = 20;
+
+/**
+ * Resolves once serialdeck reports its device open. It prints its listening line (and answers the
+ * API) before the device is open: bytes a board writes before then are not read (lost, as they are
+ * on a real port nobody has open), so a figure that must account for every line waits for this first.
+ */
+export async function waitDeviceOpen(peer: SerialdeckPeer, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { device } = await peer.port();
+    if (device.state === 'open') return;
+    if (Date.now() > until) throw new Error(`serialdeck's device not open after ${timeoutMs} ms (${device.state}${device.message ? `: ${device.message}` : ''})`);
+    await new Promise((resolve) => setTimeout(resolve, DEVICE_POLL_MS));
+  }
+}
