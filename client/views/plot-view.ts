@@ -22,6 +22,13 @@ import type { ViewHost } from './port-data.js';
 const DETAIL_DEBOUNCE_MS = 250;
 /** Smallest plot drawn, in CSS px: below this a hidden or collapsing panel is not worth a redraw. */
 const MIN_PLOT_W = 120;
+/**
+ * Shortest time between two live redraws, in ms: 20 a second scrolls smoothly, and a board sending
+ * a thousand samples a second on twenty series would otherwise redraw every frame.
+ */
+const MIN_REDRAW_MS = 50;
+/** A redraw waits at least this many times as long as the last one took: drawing never takes more than a third of the page's time, however slow the machine. */
+const REDRAW_COST_FACTOR = 2;
 const MIN_PLOT_H = 80;
 
 /** The plotter over `container` (its children are its own while active). */
@@ -80,6 +87,8 @@ export class PlotView implements Disposable {
     let dirty = true;
     let shown: AlignedColumns = { times: [], columns: [] };
     let lastEdgeMs = Number.NEGATIVE_INFINITY;
+    let lastDrawAt = Number.NEGATIVE_INFINITY; // performance.now() of the last live redraw's end
+    let lastDrawCost = 0; // how long it took, in ms
     let generation = 0; // bumps on a window change: a fill answered late for the old window is dropped
     let detailTimer: unknown = null;
     let frame: number | null = null;
@@ -180,11 +189,18 @@ export class PlotView implements Disposable {
       const now = clock.now(timers.now());
       // The axis scrolls by whole buckets' halves: redraw when data came or the edge moved that far.
       if (!dirty && now - lastEdgeMs < ring.bucketMs / 2) return schedule();
+      const started = win.performance.now();
+      if (started - lastDrawAt < Math.max(MIN_REDRAW_MS, lastDrawCost * REDRAW_COST_FACTOR)) return schedule();
       dirty = false;
       lastEdgeMs = now;
-      setShown(ring.aligned(names, now - windowMs - ring.bucketMs, now), true);
-      setScaleX(now - windowMs, now);
+      // One redraw for the new data and the scrolled axis, not one each.
+      plot.batch(() => {
+        setShown(ring.aligned(names, now - windowMs - ring.bucketMs, now), true);
+        setScaleX(now - windowMs, now);
+      });
       publish();
+      lastDrawAt = win.performance.now();
+      lastDrawCost = lastDrawAt - started;
       schedule();
     };
     const schedule = (): void => {
