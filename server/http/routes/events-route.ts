@@ -88,8 +88,20 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest): v
   res.on('error', () => undefined); // a client that vanishes mid-write ends in 'close' below
 
   let closed = false;
+  let corked = false;
   const write = (text: string): void => {
-    if (!closed) res.write(text);
+    if (closed) return;
+    // Events framed in one run of JavaScript (a batch of lines and their records) leave in one
+    // write: on a no-delay socket each res.write would otherwise be its own syscall and packet.
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(text);
   };
   const sink: FeedSink = {
     send: (event: LineEvent) => {
