@@ -64,11 +64,6 @@ export class Channel {
     return this.capture ? Math.min(this.capture.start, this.memory.start) : this.memory.start;
   }
 
-  /** True when bytes before the memory ring can be read from disk. */
-  get hasCapture(): boolean {
-    return this.capture !== null;
-  }
-
   /** The capture's state for the API and the page. */
   get captureStatus(): CaptureStatus {
     const capture = this.capture;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../server/capture/capture-types.js';
 import { LINE_QUIET_MS, type FramedLine } from '../../server/lines/line-framer.js';
-import { PortLines, type LineChannel, type LinesClock } from '../../server/lines/port-lines.js';
+import { PortLines, type LineChannel } from '../../server/lines/port-lines.js';
 import type { ParsedRecord } from '../../server/lines/records/record-types.js';
 import { MemoryRing } from '../../server/ports/memory-ring.js';
+import { FakeClock } from './lines-fakes.js';
 
 const enc = new TextEncoder();
 const HOUR_MS = 60 * 60 * 1000;
@@ -94,33 +95,6 @@ class FakeChannel implements LineChannel {
     if (!this.capture) return timeMs <= this.clock.now() ? this.memory.start : this.memory.end;
     const hit = this.disk.find((record) => record.timeMs >= timeMs);
     return hit ? hit.offset : this.memory.end;
-  }
-}
-
-class FakeClock implements LinesClock {
-  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
-  private nextId = 1;
-  constructor(public nowMs: number) {}
-  now(): number {
-    return this.nowMs;
-  }
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.nowMs + ms, callback, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((timer) => timer.id !== handle);
-  }
-  advance(ms: number): void {
-    this.nowMs += ms;
-    for (const timer of this.timers.filter((t) => t.at <= this.nowMs)) {
-      this.clearTimeout(timer.id);
-      timer.callback();
-    }
-  }
-  get pending(): number {
-    return this.timers.length;
   }
 }
 

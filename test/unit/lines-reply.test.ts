@@ -5,32 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { CommandReply, type ReplyChannel, type ReplyLines, type ReplyUntil } from '../../server/lines/command-reply.js';
 import type { FramedLine } from '../../server/lines/line-framer.js';
-import type { LinesClock, LinesListener } from '../../server/lines/port-lines.js';
+import type { LinesListener } from '../../server/lines/port-lines.js';
 import { RecordDetector } from '../../server/lines/records/record-detector.js';
-
-class FakeClock implements LinesClock {
-  private timers: Array<{ at: number; callback: () => void; id: number }> = [];
-  private nextId = 1;
-  nowMs = 1_000;
-  now(): number {
-    return this.nowMs;
-  }
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.nowMs + ms, callback, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((timer) => timer.id !== handle);
-  }
-  advance(ms: number): void {
-    this.nowMs += ms;
-    for (const timer of this.timers.filter((t) => t.at <= this.nowMs)) {
-      this.clearTimeout(timer.id);
-      timer.callback();
-    }
-  }
-}
+import { FakeClock } from './lines-fakes.js';
 
 class FakeSource implements ReplyLines, ReplyChannel {
   listener: LinesListener | null = null;
