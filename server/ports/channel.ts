@@ -15,7 +15,7 @@ export type ChannelEvent = { type: string; [key: string]: unknown };
 /** What a subscriber hears: new deliverable data, and a change of the capture's state or start. */
 export interface ChannelListener {
   /** More may be deliverable (new bytes, or a raised reservation): readers pull by offset. */
-  data(): void;
+  data?(): void;
   /** Every appended chunk with its offset and arrival time (ms since the epoch), before data(): for readers that frame lines as bytes arrive. Do not modify `bytes`. */
   appended?(bytes: Uint8Array, offset: number, timeMs: number): void;
   capture?(status: CaptureStatus): void;
@@ -94,7 +94,7 @@ export class Channel {
     this.capture?.appendData(bytes, timeMs);
     for (const listener of this.listeners) {
       listener.appended?.(bytes, offset, timeMs);
-      listener.data();
+      listener.data?.();
     }
   }
 
@@ -172,7 +172,7 @@ export class Channel {
     this.lastCaptureKey = key;
     for (const listener of this.listeners) {
       // A raised reservation lets held-back bytes go out.
-      listener.data();
+      listener.data?.();
       if (changed) listener.capture?.(status);
     }
   }

@@ -86,7 +86,7 @@ export class PortRegistry {
         this.changed();
       },
     });
-    port.channel.subscribe({ data: () => {}, capture: () => this.changed() });
+    port.channel.subscribe({ capture: () => this.changed() });
     for (const listener of this.listeners) listener.added?.(port);
     this.changed();
     return port;
