@@ -25,6 +25,7 @@ export interface ResultLike {
 /** Words for a refusal's code, when the server sends no message. */
 const CODE_TEXT: Readonly<Record<CommandErrorCode, string>> = {
   'read-only': 'this port is read-only',
+  forbidden: 'your role does not allow that',
   'not-open': 'the device is not open',
   'write-queue-full': 'too much is still waiting to be written',
   'bad-request': 'the server did not accept the request',

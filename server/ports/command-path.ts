@@ -4,6 +4,7 @@
 // (who sent it and when), then posted to the serial worker with a correlation id; the worker's
 // answer goes back to whoever asked, and nobody else.
 import type { CommandErrorCode, CommandResult } from '../wire/api.js';
+import { actionOf, roleAllows, roleFor, type Role } from '../wire/roles.js';
 import { DEFAULT_BREAK_MS, DEFAULT_RELEASE_MS } from '../wire/limits.js';
 import type { PortCommand } from '../wire/protocol.js';
 import type { ToWorker, WireError } from '../serial/messages.js';
@@ -20,11 +21,14 @@ export const COMMAND_TIMEOUT_MS = 10_000;
 /** A command: one of the wire's PortCommands (its wire `id` is not used here), or bytes to write. */
 export type DeviceCommand = PortCommand | { type: 'write'; data: Uint8Array };
 
-/** Who is asking: a label recorded in the capture, and whether they may change the port at all. */
+/** Who is asking: a label recorded in the capture and audit, a person's name, and their role on this port. */
 export interface Requester {
-  /** e.g. `ws:4@192.168.1.20`, `http@127.0.0.1`. */
+  /** The way in, e.g. `ws:4@192.168.1.20`, `http@127.0.0.1`, `mqtt:bench-3`. */
   source: string;
-  readOnly: boolean;
+  /** Who: a credential's name, `admin` for --token, `anonymous` (or the name a token-less page gave). */
+  name: string;
+  /** Their role on this port (already capped by --read-only); null: no access. */
+  role: Role | null;
 }
 
 /** The worker's answer to a command with an id (see serial/messages.ts). */
@@ -76,7 +80,13 @@ export class CommandPath {
   }
 
   private run(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
-    if (requester.readOnly) return Promise.resolve(refused('read-only', 'this port is read-only for you'));
+    const action = actionOf(command.type);
+    if (!roleAllows(requester.role, action)) {
+      const message = `${command.type === 'write' ? 'writing' : command.type} needs the ${roleFor(action)} role; ${requester.name} is ${requester.role ?? 'not allowed on this port'}`;
+      const code = requester.role === 'viewer' && action === 'write' ? 'read-only' : 'forbidden';
+      this.channel.recordEvent({ type: 'refused', command: command.type, code, message, source: requester.source });
+      return Promise.resolve(refused(code, message));
+    }
     if (command.type === 'write') {
       if (this.device.state !== 'open') {
         const { state, message } = this.device;

@@ -50,7 +50,8 @@ export type CommandResult =
 
 /** Why a command was refused or failed. */
 export type CommandErrorCode =
-  | 'read-only' // this server or port is watch-only
+  | 'read-only' // this server or port is watch-only for the asker (a viewer)
+  | 'forbidden' // the asker's role does not allow this (e.g. an operator changing the baud)
   | 'not-open' // the device is not open (waiting, closed, restarting)
   | 'write-queue-full' // more is waiting to be written than the port's queue holds
   | 'bad-request' // a malformed or out-of-range command

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import type { Requester } from '../ports/command-path.js';
 import type { ServedPort } from '../ports/served-port.js';
 import {
   decodeClientMessage,
@@ -175,8 +176,8 @@ export class PortFanOut {
     void this.port.commands.execute(message, this.requester(client)).then((result) => this.answer(client, message.id, result));
   }
 
-  private requester(client: Client): { source: string; readOnly: boolean } {
-    return { source: client.source, readOnly: this.options.readOnly };
+  private requester(client: Client): Requester {
+    return { source: client.source, name: 'anonymous', role: this.options.readOnly ? 'viewer' : 'admin' };
   }
 
   /** With an id, the sender gets a `result`; without one, only a refusal, as an `error`. Nobody else hears of it. */

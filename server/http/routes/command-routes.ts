@@ -2,6 +2,7 @@
 // write, and JSON commands (baud, signals, reset, pacing, reopen). The answer waits for the
 // worker: a write answers once its bytes reached the device, or says how many did and why not.
 import type { Context } from 'koa';
+import type { Requester } from '../../ports/command-path.js';
 import type { ServedPort } from '../../ports/served-port.js';
 import type { CommandResult } from '../../wire/api.js';
 import { decodePortCommand, MAX_CONTROL_BYTES, MAX_WRITE_FRAME_BYTES } from '../../wire/protocol.js';
@@ -78,8 +79,8 @@ function decodeRefusal(value: unknown): string | null {
 }
 
 /** Who is asking, for the command path: `http@<ip>`, and whether the server is watch-only. */
-export function requester(ctx: Context, deps: ApiDeps): { source: string; readOnly: boolean } {
-  return { source: `http@${ctx.ip || 'unknown'}`, readOnly: deps.readOnly };
+export function requester(ctx: Context, deps: ApiDeps): Requester {
+  return { source: `http@${ctx.ip || 'unknown'}`, name: 'anonymous', role: deps.readOnly ? 'viewer' : 'admin' };
 }
 
 function respond(ctx: Context, result: CommandResult): void {
