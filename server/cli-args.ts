@@ -7,6 +7,7 @@ import type { Config, ConfigInput, PortInput, PortSettingsInput } from './config
 import { isRecord } from './config-checks.js';
 import { formatDuration, formatSize, parseDuration } from './config-units.js';
 import { checkReleaseMs, DATA_BITS, DEFAULT_RELEASE_MS, FLOW_CONTROLS, PARITIES, STOP_BITS } from './wire/limits.js';
+import { MQTT_DEFAULTS } from './config-mqtt.js';
 import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
 import type { Verbosity } from './log.js';
 
@@ -58,6 +59,11 @@ Server:
                          $XDG_STATE_HOME/serialdeck, else ~/.local/state/serialdeck)
       --no-capture       keep no capture on disk: memory only, offsets restart with the server
       --watch            also serve every USB serial device that appears, named from its by-id link
+      --mqtt URL         bridge every port to this MQTT broker (mqtt://, mqtts://, ws://, wss://): output,
+                         status, records and input under ${MQTT_DEFAULTS.root}/NODE/PORT/… (docs/fleet.md); credentials
+                         and TLS files go in the config file's mqtt section
+      --node NAME        this node's name in the topics (default: the host name)
+      --mqtt-root TOPIC  first topic level(s) (default: ${MQTT_DEFAULTS.root})
   -q, --quiet            log only errors and warnings (the log is one line per event on stderr, for journald)
       --verbose          also log every command and refusal
 
@@ -92,6 +98,9 @@ const OPTIONS = {
   'data-dir': { type: 'string' },
   'no-capture': { type: 'boolean' },
   watch: { type: 'boolean' },
+  mqtt: { type: 'string' },
+  node: { type: 'string' },
+  'mqtt-root': { type: 'string' },
   usb: { type: 'string', multiple: true },
   baud: { type: 'string', short: 'b' },
   'no-dtr': { type: 'boolean' },
@@ -185,6 +194,8 @@ export function parseCli(
     origins.forEach((_, i) => (labels[`allowedOrigins[${i}]`] = '--allow-origin'));
   }
 
+  setMqtt(input, labels, values);
+
   const defaults = portDefaultsFromFlags(values);
   for (const key of Object.keys(defaults)) labels[`defaults.${key}`] = FLAG_OF_SETTING[key as keyof PortSettingsInput];
   if (defaults.retention?.bytes !== undefined) labels['defaults.retention.bytes'] = '--retain';
@@ -211,6 +222,23 @@ export function parseCli(
     config: resolveConfig(input, { env, labels, ...(values.config === undefined ? {} : { file: values.config }) }),
     verbosity,
   };
+}
+
+/** --mqtt, --node and --mqtt-root over the file's mqtt section (credentials and TLS files stay the file's). */
+function setMqtt(
+  input: ConfigInput,
+  labels: Record<string, string>,
+  values: { mqtt?: string | undefined; node?: string | undefined; 'mqtt-root'?: string | undefined },
+): void {
+  const flags = { url: values.mqtt, node: values.node, root: values['mqtt-root'] };
+  const given = Object.entries(flags).filter(([, value]) => value !== undefined);
+  if (given.length === 0) return;
+  const fromFile = isRecord(input.mqtt) ? input.mqtt : {};
+  if (flags.url === undefined && fromFile.url === undefined)
+    throw new ConfigError(`${flags.node !== undefined ? '--node' : '--mqtt-root'} needs --mqtt URL (or mqtt.url in the config file)`);
+  input.mqtt = { ...fromFile, ...Object.fromEntries(given) };
+  const flagOf = { url: '--mqtt', node: '--node', root: '--mqtt-root' } as const;
+  for (const [key] of given) labels[`mqtt.${key}`] = flagOf[key as keyof typeof flagOf];
 }
 
 const RELEASE_OPTIONS = {

@@ -5,6 +5,7 @@
 export type { UsbMatch } from './serial/messages.js';
 import type { UsbMatch } from './serial/messages.js';
 import type { DataBits, FlowControl, Parity, StopBits } from './wire/limits.js';
+import type { MqttConfig } from './config-mqtt.js';
 
 /** How long and how much of a port's capture is kept on disk. */
 export interface Retention {
@@ -65,4 +66,6 @@ export interface Config {
   watchDefaults: Omit<PortConfig, 'id' | 'name' | 'path' | 'match'>;
   /** The config file this came from, for messages; null when none. */
   file: string | null;
+  /** Bridge the ports to this MQTT broker; absent: no bridge. */
+  mqtt?: MqttConfig;
 }

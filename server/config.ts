@@ -23,6 +23,7 @@ import { ConfigError } from './config-error.js';
 import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
 import { formatDuration, formatSize, parseDuration, parseSize } from './config-units.js';
 import { PORT_ID_PATTERN, portIdFrom } from './config-port-id.js';
+import { resolveMqtt, type MqttInput } from './config-mqtt.js';
 
 export type { Config, PortConfig, Retention, UsbMatch } from './config-types.js';
 export { ConfigError } from './config-error.js';
@@ -75,6 +76,8 @@ export interface ConfigInput {
   watch?: boolean;
   /** Settings applied under every port and under the ports that watch adds. */
   defaults?: PortSettingsInput;
+  /** Bridge the ports to an MQTT broker (server/config-mqtt.ts, docs/fleet.md). */
+  mqtt?: MqttInput;
 }
 
 /** A port's resolved serial settings (a PortConfig without what names the port). */
@@ -168,7 +171,7 @@ const SETTING_KEYS = [
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
 const SERVER_KEYS = ['host', 'listenPort', 'token', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch'] as const;
-const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults'] as const;
+const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
 
 /** Keys that belong in another mapping, with where they go: the hint of an unknown-key error. */
@@ -239,7 +242,13 @@ class Resolver {
       watch,
       watchDefaults,
       file: this.file,
+      ...this.mqtt(input.mqtt),
     };
+  }
+
+  private mqtt(value: unknown): Pick<Config, 'mqtt'> {
+    const mqtt = resolveMqtt(value, { fail: (path, reason) => this.fail(path, reason), env: this.env, file: this.file });
+    return mqtt ? { mqtt } : {};
   }
 
   private ports(value: unknown, watch: boolean, base: PortSettings): PortConfig[] {
