@@ -6,6 +6,9 @@ export type { UsbMatch } from './serial/messages.js';
 import type { UsbMatch } from './serial/messages.js';
 import type { DataBits, FlowControl, Parity, StopBits } from './wire/limits.js';
 import type { MqttConfig } from './config-mqtt.js';
+import type { Credential } from './access/credentials.js';
+import type { LockoutSettings } from './access/login-lockout.js';
+import type { Role } from './wire/roles.js';
 
 /** How long and how much of a port's capture is kept on disk. */
 export interface Retention {
@@ -52,8 +55,14 @@ export interface Config {
   listenPort: number;
   /** Access token. Required (generated when not given) when host is not loopback. null: no auth. */
   token: string | null;
-  /** Watch only: clients cannot write or change settings. */
+  /** Watch only: every role is capped at viewer. */
   readOnly: boolean;
+  /** Named tokens, each with a role per port (stored hashed). */
+  tokens: Credential[];
+  /** Role of token-less requests from this machine; 'none': refused; null: admin when neither token nor tokens is set, else none. */
+  anonymous: Role | 'none' | null;
+  /** Failed logins per client address before it is locked out, within how long, and for how long. */
+  lockout: LockoutSettings;
   /** Most WebSocket clients at once, over all ports; more are refused with close code 1013. */
   maxClients: number;
   /** Extra Origins allowed to open the WebSocket (besides the server's own host). */
@@ -68,4 +77,14 @@ export interface Config {
   file: string | null;
   /** Bridge the ports to this MQTT broker; absent: no bridge. */
   mqtt?: MqttConfig;
+  /** Serve HTTPS and wss with this certificate; absent: plain HTTP. */
+  tls?: TlsConfig;
+  /** With tls: also listen on this TCP port with plain HTTP, redirecting every request to https (0 picks a free one); absent: none. */
+  httpRedirectPort?: number;
 }
+
+/**
+ * Where the TLS certificate comes from: PEM files (`cert` may carry intermediates after the server's own), or a
+ * self-signed certificate that start() makes on the first start and keeps in `<dataDir>/tls/`. Paths are absolute.
+ */
+export type TlsConfig = { mode: 'files'; cert: string; key: string } | { mode: 'self-signed' };

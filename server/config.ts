@@ -24,6 +24,10 @@ import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
 import { formatDuration, formatSize, parseDuration, parseSize } from './config-units.js';
 import { PORT_ID_PATTERN, portIdFrom } from './config-port-id.js';
 import { resolveMqtt, type MqttInput } from './config-mqtt.js';
+import { resolveTls, type TlsInput } from './config-tls.js';
+import { isTokenHash, TOKEN_HASH_PREFIX, type Credential } from './access/credentials.js';
+import type { LockoutSettings } from './access/login-lockout.js';
+import { checkRole, type Role } from './wire/roles.js';
 
 export type { Config, PortConfig, Retention, UsbMatch } from './config-types.js';
 export { ConfigError } from './config-error.js';
@@ -67,6 +71,12 @@ export interface ConfigInput {
   /** Omitted: SERIALDECK_TOKEN from the environment, else none. null: none. */
   token?: string | null;
   readOnly?: boolean;
+  /** Named tokens: `{ name, hash: "sha256:…", role?, ports?: { <id>: role } }` (serialdeck token makes one). */
+  tokens?: TokenInput[];
+  /** viewer | operator | admin | none: what token-less requests from this machine may do. */
+  anonymous?: string;
+  /** Failed logins before an address is locked out: `{ attempts, window, duration }` (durations as "1m"). */
+  lockout?: { attempts?: number; window?: number | string; duration?: number | string };
   maxClients?: number;
   allowedOrigins?: string[];
   /** Omitted: the platform's state directory (defaultDataDir). null: no capture. Relative: to the config file's folder. */
@@ -78,6 +88,21 @@ export interface ConfigInput {
   defaults?: PortSettingsInput;
   /** Bridge the ports to an MQTT broker (server/config-mqtt.ts, docs/fleet.md). */
   mqtt?: MqttInput;
+  /** HTTPS: `self-signed` (kept in the data directory), `{ cert, key }` (PEM files; relative to the config file's folder), or `off`. */
+  tls?: TlsInput;
+  /** With tls: a plain-HTTP port that redirects to https. */
+  httpRedirectPort?: number | null;
+}
+
+/** One named token as written in the config. */
+export interface TokenInput {
+  name?: string;
+  /** `sha256:` and the hex digest of the token (never the token itself). */
+  hash?: string;
+  /** Role on every port (default viewer). */
+  role?: string;
+  /** Role per port id, overriding `role`. */
+  ports?: Record<string, string>;
 }
 
 /** A port's resolved serial settings (a PortConfig without what names the port). */
@@ -102,6 +127,13 @@ export const DEFAULTS = Object.freeze({
   listenPort: 8080, // the customary alternate HTTP port; 0 picks a free one
   token: null, // on loopback no token is needed; off loopback start() generates one when none is given
   readOnly: false,
+  tokens: Object.freeze([] as Credential[]), // none: --token (or a generated one off loopback) is the only credential
+  anonymous: null, // admin when no token is configured (loopback only, as before roles), none as soon as one is
+  lockout: Object.freeze({
+    attempts: 10, // a person mistyping gets several tries; a guesser gets 10 per window, hopeless against a random token
+    windowMs: 60_000, // failures older than a minute are forgotten
+    durationMs: 300_000, // five minutes: long enough to make guessing pointless, short enough that a person waits it out
+  }),
   maxClients: 32, // over all ports: a Pi serves a room of viewers; each costs a socket and a bounded queue
   allowedOrigins: Object.freeze([] as string[]), // only the server's own pages may open the WebSocket
   watch: false, // serve only the ports named; watching adds whatever is plugged in
@@ -155,6 +187,13 @@ const MAX_RETENTION_BYTES = 1024 ** 4;
 const MIN_RETENTION_MS = 60_000;
 const MAX_RETENTION_MS = 3650 * DAY_MS;
 
+/** Lockout durations, in ms: under a second is no lockout; over a day locks a person out of their own bench. */
+const MIN_LOCKOUT_MS = 1000;
+const MAX_LOCKOUT_MS = DAY_MS;
+/** Most failed logins before a lockout: beyond this it is no protection. */
+const MAX_LOCKOUT_ATTEMPTS = 1000;
+const TOKEN_KEYS = ['name', 'hash', 'role', 'ports'] as const;
+
 const SETTING_KEYS = [
   'baud',
   'dtr',
@@ -170,7 +209,7 @@ const SETTING_KEYS = [
 ] as const;
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
-const SERVER_KEYS = ['host', 'listenPort', 'token', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch'] as const;
+const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort'] as const;
 const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
 
@@ -236,6 +275,9 @@ class Resolver {
       listenPort: this.optional(input.listenPort, 'listenPort', this.intIn(0, MAX_LISTEN_PORT)) ?? DEFAULTS.listenPort,
       token: this.token(input.token),
       readOnly: this.optional(input.readOnly, 'readOnly', this.bool) ?? DEFAULTS.readOnly,
+      tokens: input.tokens === undefined ? [] : this.tokens(input.tokens),
+      anonymous: this.optional(input.anonymous, 'anonymous', this.anonymousRole) ?? DEFAULTS.anonymous,
+      lockout: this.lockout(input.lockout),
       maxClients: this.optional(input.maxClients, 'maxClients', this.intIn(1, MAX_CLIENTS)) ?? DEFAULTS.maxClients,
       allowedOrigins: input.allowedOrigins === undefined ? [...DEFAULTS.allowedOrigins] : this.origins(input.allowedOrigins),
       dataDir: this.dataDir(input),
@@ -243,7 +285,14 @@ class Resolver {
       watchDefaults,
       file: this.file,
       ...this.mqtt(input.mqtt),
+      ...this.tls(input),
     };
+  }
+
+  private tls(input: Record<string, unknown>): Pick<Config, 'tls' | 'httpRedirectPort'> {
+    const context = { fail: (path: string, reason: string) => this.fail(path, reason), localPath: (v: string) => this.localPath(v), dataDir: this.dataDir(input) };
+    const { tls, httpRedirectPort } = resolveTls(input.tls, input.httpRedirectPort, context);
+    return { ...(tls ? { tls } : {}), ...(httpRedirectPort !== null ? { httpRedirectPort } : {}) };
   }
 
   private mqtt(value: unknown): Pick<Config, 'mqtt'> {
@@ -357,6 +406,49 @@ class Resolver {
     return value;
   }
 
+  private tokens(value: unknown): Credential[] {
+    if (!Array.isArray(value)) return this.fail('tokens', `must be a list of named tokens, got ${describeValue(value)}`);
+    const names = new Set<string>();
+    const hashes = new Set<string>();
+    return value.map((entry: unknown, i) => {
+      const path = `tokens[${i}]`;
+      const record = this.record(entry, path);
+      this.known(path, record, TOKEN_KEYS, { token: 'store the hash, not the token: serialdeck token prints both' });
+      const name = this.text(record.name, `${path}.name`);
+      if (!/^[\w.@-]{1,64}$/.test(name)) this.fail(`${path}.name`, `must be 1 to 64 letters, digits, ".", "_", "-" or "@", got ${describeValue(name)}`);
+      if (names.has(name)) this.fail(`${path}.name`, `${describeValue(name)} is used by another token; names say who typed what, so each must be unique`);
+      names.add(name);
+      const hash = this.text(record.hash, `${path}.hash`).trim().toLowerCase();
+      if (!isTokenHash(hash)) this.fail(`${path}.hash`, `must be ${TOKEN_HASH_PREFIX} and 64 hex digits (serialdeck token makes one), got ${describeValue(record.hash)}`);
+      if (hashes.has(hash)) this.fail(`${path}.hash`, 'is the same token as another entry; give each person their own');
+      hashes.add(hash);
+      const role = this.optional(record.role, `${path}.role`, this.role) ?? 'viewer';
+      const ports: Record<string, Role> = {};
+      if (record.ports !== undefined) {
+        for (const [id, portRole] of Object.entries(this.record(record.ports, `${path}.ports`))) ports[id] = this.role(portRole, `${path}.ports.${id}`);
+      }
+      return { name, hash, role, ports };
+    });
+  }
+
+  private lockout(value: unknown): LockoutSettings {
+    const record = value === undefined ? {} : this.record(value, 'lockout');
+    this.known('lockout', record, ['attempts', 'window', 'duration']);
+    const duration = this.within(parseDuration, formatDuration, MIN_LOCKOUT_MS, MAX_LOCKOUT_MS);
+    return {
+      attempts: this.optional(record.attempts, 'lockout.attempts', this.intIn(1, MAX_LOCKOUT_ATTEMPTS)) ?? DEFAULTS.lockout.attempts,
+      windowMs: this.optional(record.window, 'lockout.window', duration) ?? DEFAULTS.lockout.windowMs,
+      durationMs: this.optional(record.duration, 'lockout.duration', duration) ?? DEFAULTS.lockout.durationMs,
+    };
+  }
+
+  private readonly role: Read<Role> = (value, path) => {
+    const checked = checkRole(value);
+    return checked.ok ? checked.role : this.fail(path, checked.error);
+  };
+
+  private readonly anonymousRole: Read<Role | 'none'> = (value, path) => (value === 'none' ? 'none' : this.role(value, path));
+
   private origins(value: unknown): string[] {
     if (!Array.isArray(value))
       return this.fail('allowedOrigins', `must be a list of origins like http://host:port, got ${describeValue(value)}`);
@@ -379,6 +471,11 @@ class Resolver {
     const value = input.dataDir === null ? null : this.optional(input.dataDir, 'dataDir', this.text);
     if (capture === false || value === null) return null;
     if (value === undefined) return defaultDataDir(this.env);
+    return this.localPath(value);
+  }
+
+  /** A path as written, made absolute: `~` and `~/` are the home directory; relative is from the config file's folder. */
+  private localPath(value: string): string {
     const home = this.env.HOME || homedir();
     const expanded = value === '~' ? home : value.startsWith('~/') ? join(home, value.slice(2)) : value;
     return resolve(this.file ? dirname(this.file) : '.', expanded);

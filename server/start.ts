@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { AccessPolicy } from './access/access-policy.js';
 import { generateToken } from './access/token.js';
 import { isLoopbackHost, isResolvedConfig, portIdFrom, resolveConfig, type ConfigInput } from './config.js';
 import type { Config } from './config-types.js';
 import { createApp } from './http/app.js';
+import { guardConnections } from './http/connection-guard.js';
 import { PortRegistry } from './ports/registry.js';
 import type { ServedPort } from './ports/served-port.js';
 import { PortFilterStore } from './ports/port-filters.js';
@@ -44,7 +46,7 @@ export interface StartOptions {
 /** Starts serving `input` (a resolved Config, or a ConfigInput resolved here). Off loopback a token is generated when none is given. */
 export async function start(input: Config | ConfigInput = {}, options: StartOptions = {}): Promise<RunningServer> {
   const config = isResolvedConfig(input) ? { ...input } : resolveConfig(input);
-  if (config.token === null && !isLoopbackHost(config.host)) config.token = generateToken();
+  if (config.token === null && config.tokens.length === 0 && !isLoopbackHost(config.host)) config.token = generateToken();
   const sink: LogSink = options.log
     ? (level, line) => options.log?.(line, level)
     : stderrSink(process.env, (text) => process.stderr.write(text));
@@ -55,6 +57,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const server = createServer((_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('serialdeck is starting\n');
   });
+  guardConnections(server); // header/request timeouts and a cap on connections yet to send a request (slowloris)
   await listen(server, config.listenPort, config.host);
   let registry: PortRegistry;
   try {
@@ -66,27 +69,37 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
 
   const fanOuts = new Map<string, PortFanOut>();
   const addFanOut = (port: ServedPort): void => {
-    fanOuts.set(port.id, new PortFanOut(port, { readOnly: config.readOnly }));
+    fanOuts.set(port.id, new PortFanOut(port));
     logPort(port, logger);
   };
   for (const port of registry.list()) addFanOut(port);
+  const access = new AccessPolicy(config, {
+    failedLogin: (address, reason, lockedOutMs) => {
+      logger.warn(`failed login from ${address}: ${reason}`);
+      if (lockedOutMs > 0) logger.warn(`locked out ${address} for ${Math.round(lockedOutMs / 1000)} s after ${config.lockout.attempts} failed logins`);
+    },
+  });
   const gateway = new WsGateway(
-    { token: config.token, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients, log: logger },
+    { access, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients, log: logger },
     (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
   );
   const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
   registry.listen({
     added: addFanOut,
-    changed: () => gateway.broadcast({ type: 'ports', ports: summaries() }),
+    // Each client hears of the ports it may watch, and no others.
+    changed: () => {
+      const all = summaries();
+      gateway.broadcast((principal) => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) }));
+    },
   });
 
   const app = createApp({
-    access: config,
+    access: { access, allowedOrigins: config.allowedOrigins },
     clientDir: findClientDir(),
     log: (line) => logger.error(line),
     api: {
       registry,
-      readOnly: config.readOnly,
+      access,
       clients: (id) => fanOuts.get(id)?.clientCount ?? 0,
       listDevices: listPorts,
       filters: new PortFilterStore({ dataDir: config.dataDir, log }),

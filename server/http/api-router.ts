@@ -16,8 +16,11 @@ import { eventsRoute } from './routes/events-route.js';
 import { getFiltersRoute, putFiltersRoute } from './routes/filter-routes.js';
 import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
 import { sendRoute } from './routes/send-route.js';
+import { meRoute, ticketRoute } from './routes/access-routes.js';
 import { latestRoute, seriesRoute } from './routes/series-routes.js';
 import { sendError } from './send-error.js';
+import { principalOf } from './access-middleware.js';
+import { roleAllows, roleFor } from '../wire/roles.js';
 
 export type { ApiDeps } from './route-spec.js';
 
@@ -49,6 +52,8 @@ export const API_ROUTES: readonly Route[] = [
   devicesRoute,
   legacyStatusRoute,
   legacyWriteRoute,
+  ticketRoute,
+  meRoute,
   openApiRoute,
 ];
 
@@ -66,7 +71,12 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
       let port: ServedPort | null = null;
       if (id !== null) {
         port = deps.registry.get(id) ?? null;
-        if (!port) return sendError(ctx, 404, `no port ${JSON.stringify(id)}; see GET /api/ports`);
+        const role = port ? principalOf(ctx).roleOn(port.id) : null;
+        // A port the asker may not watch is as good as absent: its name is not theirs to learn.
+        if (!port || role === null) return sendError(ctx, 404, `no port ${JSON.stringify(id)}; see GET /api/ports`);
+        const action = route.action ?? 'watch';
+        if (!roleAllows(role, action))
+          return sendError(ctx, 403, `${route.method} ${route.path.replace(':id', id)} needs the ${roleFor(action)} role; ${principalOf(ctx).name} is ${role}`, { code: 'forbidden' });
       }
       const input = await checkedInput(ctx, route);
       if ('error' in input) return sendError(ctx, input.status, input.error, input.status === 400 ? { code: 'bad-request' } : {});

@@ -17,11 +17,14 @@ import type {
   RecordData,
   SendResult,
   SeriesResponse,
+  TicketResponse,
+  WhoAmI,
 } from '../wire/api.js';
 import { DOWNLOAD_FORMATS, RECORD_FORMATS } from '../wire/api.js';
 import { LineFilterSchema } from '../ports/port-filters.js';
 import { DATA_BITS, FLOW_CONTROLS, PARITIES, STOP_BITS } from '../wire/limits.js';
 import type { DeviceStatus } from '../wire/protocol.js';
+import { ROLES } from '../wire/roles.js';
 import { literals, streamOffset } from './schema-helpers.js';
 
 /** Why a command was refused or failed (CommandErrorCode), with the HTTP status each gets. */
@@ -83,6 +86,8 @@ const PortSummarySchema = Type.Object(
     stream: Type.Object({ id: Type.String(), end: streamOffset() }),
     capture: CaptureStatusSchema,
     wsPath: Type.String(),
+    node: Type.Optional(Type.String()),
+    online: Type.Optional(Type.Boolean()),
   },
   { $id: 'PortSummary' },
 );
@@ -187,6 +192,23 @@ const PortFiltersSchema = Type.Object(
   { $id: 'PortFilters' },
 );
 
+const RoleSchema = literals(ROLES, { description: 'viewer: watches; operator: also writes; admin: also changes the port, its settings, and reads the audit.' });
+const TicketResponseSchema = Type.Object(
+  {
+    ticket: Type.String({ description: 'Put it in a WebSocket or EventSource URL as ?ticket=; it works once.' }),
+    expiresInMs: Type.Integer({ minimum: 0 }),
+  },
+  { $id: 'TicketResponse' },
+);
+const WhoAmISchema = Type.Object(
+  {
+    name: Type.String(),
+    via: literals(['token', 'anonymous'] as const),
+    roles: Type.Record(Type.String(), RoleSchema, { description: 'Role per port id, for the ports the asker may watch.' }),
+  },
+  { $id: 'WhoAmI' },
+);
+
 /** Named schemas, printed once under components.schemas and referred to by `$id`. */
 export const API_SCHEMAS = {
   Error: ErrorSchema,
@@ -204,6 +226,8 @@ export const API_SCHEMAS = {
   SeriesResponse: SeriesResponseSchema,
   LatestResponse: LatestResponseSchema,
   PortFilters: PortFiltersSchema,
+  TicketResponse: TicketResponseSchema,
+  WhoAmI: WhoAmISchema,
 } as const satisfies Record<string, TSchema>;
 
 /** Formats a download can take, for its response's media types. */
@@ -230,6 +254,8 @@ const agrees: {
   SeriesResponse: Agrees<typeof SeriesResponseSchema, SeriesResponse>;
   LatestResponse: Agrees<typeof LatestResponseSchema, LatestResponse>;
   PortFilters: Agrees<typeof PortFiltersSchema, PortFilters>;
+  TicketResponse: Agrees<typeof TicketResponseSchema, TicketResponse>;
+  WhoAmI: Agrees<typeof WhoAmISchema, WhoAmI>;
 } = {
   DeviceStatus: true,
   CaptureStatus: true,
@@ -245,5 +271,7 @@ const agrees: {
   SeriesResponse: true,
   LatestResponse: true,
   PortFilters: true,
+  TicketResponse: true,
+  WhoAmI: true,
 };
 void agrees;

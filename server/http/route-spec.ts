@@ -6,13 +6,15 @@ import type { Context } from 'koa';
 import type { PortRegistry } from '../ports/registry.js';
 import type { PortFilterStore } from '../ports/port-filters.js';
 import type { ServedPort } from '../ports/served-port.js';
+import type { AccessPolicy } from '../access/access-policy.js';
 import type { DeviceInfo } from '../wire/api.js';
+import type { Action } from '../wire/roles.js';
 
 /** What the API reads and drives. */
 export interface ApiDeps {
   registry: PortRegistry;
-  /** Server-wide watch-only mode. */
-  readOnly: boolean;
+  /** Who may do what (the routes' principal is in ctx.state, see principalOf). */
+  access: AccessPolicy;
   /** WebSocket clients watching port `id`. */
   clients(id: string): number;
   /** The OS's serial devices. */
@@ -65,6 +67,8 @@ export interface RouteDef<Q extends TObject | undefined, H extends TObject | und
   path: string;
   /** One line for the document. */
   summary: string;
+  /** What the asker's role on the `:id` port must allow (default `watch`); commands are authorized again by the command path. */
+  action?: Action;
   description?: string;
   query?: Q;
   headers?: H;

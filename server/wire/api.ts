@@ -1,6 +1,7 @@
 // The HTTP API's types and paths, written once: the server's routes and the browser client both
 // import this module (no `node:` imports). docs/protocol.md documents it; tests pin it.
 import type { DeviceStatus } from './protocol.js';
+import type { Role } from './roles.js';
 
 /** Where a port's capture stands. `off`: the server runs without a data directory (memory only). */
 export interface CaptureStatus {
@@ -28,6 +29,10 @@ export interface PortSummary {
   capture: CaptureStatus;
   /** Path of this port's WebSocket. */
   wsPath: string;
+  /** A fleet console's remote port: the node that serves it (absent for the console's own ports). */
+  node?: string;
+  /** A remote port: whether its node is connected to the broker (absent for the console's own ports). */
+  online?: boolean;
 }
 
 /** A serial device the OS has (GET /api/devices), whether served or not. */
@@ -258,7 +263,24 @@ export const apiPaths = {
   legacyWrite: '/api/write',
   /** The OpenAPI 3.1 document of this API. */
   openapi: '/api/openapi.json',
+  /** POST: a short-lived single-use ticket for a WebSocket or EventSource URL (`?ticket=`). */
+  tickets: '/api/tickets',
+  /** Who the asker is, and their role on each port they may see. */
+  me: '/api/me',
 } as const;
+
+/** POST /api/tickets: put `ticket` in a WebSocket or EventSource URL as `?ticket=`; it works once, within `expiresInMs`. */
+export interface TicketResponse {
+  ticket: string;
+  expiresInMs: number;
+}
+
+/** GET /api/me: who the asker is (a token's name, `admin`, `anonymous`) and their role on each port they may see. */
+export interface WhoAmI {
+  name: string;
+  via: 'token' | 'anonymous';
+  roles: Record<string, Role>;
+}
 
 /**
  * Query of a download: a range by offset (`from`, `to`) or by time (`since`, `until`: ISO 8601 or

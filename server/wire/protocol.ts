@@ -5,6 +5,7 @@
 // Binary WebSocket frames carry raw serial bytes, exactly, in both directions.
 // Text frames carry one JSON object each, with a `type` field, as typed below.
 import type { CaptureStatus, CommandErrorCode, PortSummary } from './api.js';
+import type { Role } from './roles.js';
 import {
   checkBaudRate,
   checkBreakMs,
@@ -146,7 +147,11 @@ export type ServerMessage =
       stream: string;
       offset: number;
       mode: StreamMode;
+      /** True when this client may not write (a viewer, or --read-only). */
       readOnly: boolean;
+      /** Who this client is (a token's name, `admin` for --token, `anonymous`) and its role on this port. Absent from servers before roles. */
+      name?: string;
+      role?: Role;
       device: DeviceStatus;
       capture: CaptureStatus;
       clients: number;

@@ -4,7 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import type { Principal } from '../access/access-policy.js';
 import type { Requester } from '../ports/command-path.js';
+import { roleAllows } from '../wire/roles.js';
 import type { ServedPort } from '../ports/served-port.js';
 import {
   decodeClientMessage,
@@ -21,8 +23,6 @@ import { ClientStream, DEFAULT_STREAM_LIMITS, type StreamLimits, type StreamSour
 
 /** Fan-out settings. */
 export interface FanOutOptions {
-  /** Server-wide watch-only mode. */
-  readOnly: boolean;
   limits?: StreamLimits;
 }
 
@@ -35,6 +35,7 @@ interface Client extends FanOutClient {
   ws: WebSocket;
   stream: ClientStream;
   source: string;
+  principal: Principal;
 }
 
 /** The WebSocket fan-out of one port. */
@@ -47,7 +48,7 @@ export class PortFanOut {
 
   constructor(
     private readonly port: ServedPort,
-    private readonly options: FanOutOptions,
+    private readonly options: FanOutOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_STREAM_LIMITS;
     const channel = port.channel;
@@ -80,6 +81,11 @@ export class PortFanOut {
     ];
   }
 
+  /** The port's id (the gateway checks the principal's role on it). */
+  get portId(): string {
+    return this.port.id;
+  }
+
   /** Connected clients. */
   get clientCount(): number {
     return this.clients.size;
@@ -87,13 +93,15 @@ export class PortFanOut {
 
   /**
    * Takes a client the gateway accepted: `socket` is the one ws was handed (binary frames are
-   * written to it directly), `source` labels the client in the capture. Query: offset, stream, mode.
+   * written to it directly), `source` labels the client in the capture, `principal` is who it is
+   * (its role on this port decides what it may do). Query: offset, stream, mode.
    */
-  accept(ws: WebSocket, socket: Duplex, url: URL, source: string): FanOutClient {
+  accept(ws: WebSocket, socket: Duplex, url: URL, source: string, principal: Principal): FanOutClient {
     const mode = parseMode(url.searchParams.get('mode'));
     const resume = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'), mode);
     const stream = new ClientStream(ws, socket, this.source, this.limits, resume.offset, mode);
-    const client: Client = { ws, stream, source, sendControl: (message) => stream.sendControl(message) };
+    const client: Client = { ws, stream, source, principal, sendControl: (message) => stream.sendControl(message) };
+    const role = principal.roleOn(this.port.id);
     this.clients.add(client);
     const port = this.port;
     stream.sendControl({
@@ -103,7 +111,9 @@ export class PortFanOut {
       stream: port.channel.streamId,
       offset: resume.offset,
       mode,
-      readOnly: this.options.readOnly,
+      readOnly: !roleAllows(role, 'write'),
+      name: principal.name,
+      role: role ?? 'viewer',
       device: port.device,
       capture: port.channel.captureStatus,
       clients: this.clients.size,
@@ -177,7 +187,7 @@ export class PortFanOut {
   }
 
   private requester(client: Client): Requester {
-    return { source: client.source, name: 'anonymous', role: this.options.readOnly ? 'viewer' : 'admin' };
+    return { source: client.source, name: client.principal.name, role: client.principal.roleOn(this.port.id) };
   }
 
   /** With an id, the sender gets a `result`; without one, only a refusal, as an `error`. Nobody else hears of it. */

@@ -6,9 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isLoopbackHostHeader } from '../access/loopback.js';
+import type { AccessPolicy, Principal } from '../access/access-policy.js';
 import { isOriginAllowed } from '../access/origin.js';
-import { isAuthorized } from '../access/token.js';
 import { withoutToken, type Logger } from '../log.js';
 import { CloseCode, MAX_WRITE_FRAME_BYTES, WS_PATH, type ServerMessage } from '../wire/protocol.js';
 import type { FanOutClient, PortFanOut } from './fan-out.js';
@@ -20,7 +19,8 @@ const CLOSE_GRACE_MS = 500;
 
 /** Gateway settings (from Config). */
 export interface GatewayOptions {
-  token: string | null;
+  /** Who a request is and their role per port: the same policy as the HTTP API's. */
+  access: AccessPolicy;
   allowedOrigins: readonly string[];
   /** Most clients at once over all ports; more are closed with 1013. */
   maxClients: number;
@@ -34,6 +34,7 @@ interface Connection {
   ws: WebSocket;
   alive: boolean;
   client: FanOutClient | null;
+  principal: Principal;
 }
 
 /** Routes and guards every WebSocket of one server. */
@@ -70,16 +71,13 @@ export class WsGateway {
       this.refused(req, 'no such port');
       return refuseUpgrade(socket, 404, 'Not Found');
     }
-    if (this.options.token === null && !isLoopbackHostHeader(req.headers.host)) {
-      this.refused(req, `Host ${JSON.stringify(req.headers.host ?? '')} is not loopback (DNS-rebinding guard)`);
-      return refuseUpgrade(socket, 403, 'Forbidden');
-    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, req, url, fanOut));
   }
 
-  /** Sends `message` to every client of every port (the port list when it changes). */
-  broadcast(message: ServerMessage): void {
-    for (const connection of this.connections) connection.client?.sendControl(message);
+  /** Sends `message` to every client of every port (the port list when it changes); a function words it for each client's principal. */
+  broadcast(message: ServerMessage | ((principal: Principal) => ServerMessage)): void {
+    for (const connection of this.connections)
+      connection.client?.sendControl(typeof message === 'function' ? message(connection.principal) : message);
   }
 
   /** Closes every client with 1001 (they reconnect) and stops; safe to call twice. */
@@ -111,9 +109,12 @@ export class WsGateway {
       ws.close(code, reason);
     };
     if (!isOriginAllowed(req, this.options.allowedOrigins)) return refuse(CloseCode.policyViolation, 'origin not allowed');
-    if (!isAuthorized(req, url, this.options.token)) return refuse(CloseCode.policyViolation, 'token required');
+    const identity = this.options.access.identify(req, url);
+    if (!identity.ok) return refuse(identity.status === 429 ? CloseCode.tryAgainLater : CloseCode.policyViolation, identity.reason);
+    const principal: Principal = identity.principal;
+    if (principal.roleOn(fanOut.portId) === null) return refuse(CloseCode.policyViolation, `${principal.name} has no access to port ${fanOut.portId}`);
     if (this.connections.size >= this.options.maxClients) return refuse(CloseCode.tryAgainLater, 'too many clients');
-    const connection: Connection = { ws, alive: true, client: null };
+    const connection: Connection = { ws, alive: true, client: null, principal };
     this.connections.add(connection);
     const source = `ws:${this.nextClientNumber++}@${req.socket.remoteAddress ?? 'unknown'}`;
     const where = withoutToken(url.pathname);
@@ -122,8 +123,8 @@ export class WsGateway {
       this.connections.delete(connection);
       this.options.log?.info(`${source} left ${where} (close code ${code})`);
     });
-    connection.client = fanOut.accept(ws, socket, url, source);
-    this.options.log?.info(`${source} connected to ${where} (${this.connections.size} connected)`);
+    connection.client = fanOut.accept(ws, socket, url, source, principal);
+    this.options.log?.info(`${source} (${principal.name}, ${principal.roleOn(fanOut.portId)}) connected to ${where} (${this.connections.size} connected)`);
   }
 
   private refused(req: IncomingMessage, reason: string): void {

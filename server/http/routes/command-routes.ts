@@ -9,6 +9,7 @@ import { decodePortCommand, MAX_CONTROL_BYTES, MAX_WRITE_FRAME_BYTES } from '../
 import { API_SCHEMAS, COMMAND_ERROR_STATUS } from '../api-schemas.js';
 import { defineRoute, type ApiDeps, type ResponseDoc } from '../route-spec.js';
 import { sendError } from '../send-error.js';
+import { principalOf } from '../access-middleware.js';
 import { PortCommandSchema } from './port-command-schema.js';
 
 /** HTTP status for each refusal. */
@@ -26,7 +27,7 @@ export const COMMAND_REFUSALS: Record<number, ResponseDoc> = {
 const WRITE_BODY = { kind: 'raw', maxBytes: MAX_WRITE_FRAME_BYTES, description: 'Bytes written to the device exactly.' } as const;
 
 async function write(ctx: Context, deps: ApiDeps, port: ServedPort, data: Uint8Array): Promise<void> {
-  respond(ctx, await port.commands.execute({ type: 'write', data }, requester(ctx, deps)));
+  respond(ctx, await port.commands.execute({ type: 'write', data }, requester(ctx, port)));
 }
 
 /** POST /api/ports/:id/write: the raw body is written to the device. */
@@ -69,7 +70,7 @@ export const commandRoute = defineRoute({
     // The schema passed; the decoder gives the command with only its own fields (and must agree: test/unit/http-request-schema.test.ts).
     const decoded = decodePortCommand(body);
     if (!decoded.ok) return sendError(ctx, 400, decoded.error, { code: 'bad-request' });
-    respond(ctx, await port.commands.execute(decoded.message, requester(ctx, deps)));
+    respond(ctx, await port.commands.execute(decoded.message, requester(ctx, port)));
   },
 });
 
@@ -79,8 +80,9 @@ function decodeRefusal(value: unknown): string | null {
 }
 
 /** Who is asking, for the command path: `http@<ip>`, and whether the server is watch-only. */
-export function requester(ctx: Context, deps: ApiDeps): Requester {
-  return { source: `http@${ctx.ip || 'unknown'}`, name: 'anonymous', role: deps.readOnly ? 'viewer' : 'admin' };
+export function requester(ctx: Context, port: ServedPort): Requester {
+  const principal = principalOf(ctx);
+  return { source: `http@${ctx.ip || 'unknown'}`, name: principal.name, role: principal.roleOn(port.id) };
 }
 
 function respond(ctx: Context, result: CommandResult): void {

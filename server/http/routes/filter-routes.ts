@@ -30,6 +30,7 @@ export const putFiltersRoute = defineRoute({
   method: 'PUT',
   path: '/api/ports/:id/filters',
   summary: "Replace the port's console filters",
+  action: 'configure',
   description:
     'The whole list is replaced. Each pattern must compile as a JavaScript regular expression with its flags; the server never runs it. ' +
     'Filters change what pages show in their Lines view, never the capture, the byte stream or the raw console.',

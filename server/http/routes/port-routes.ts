@@ -4,6 +4,8 @@ import type { LegacyStatus, PortSummary } from '../../wire/api.js';
 import { API_SCHEMAS } from '../api-schemas.js';
 import { defineRoute } from '../route-spec.js';
 import { sendError } from '../send-error.js';
+import { principalOf } from '../access-middleware.js';
+import { roleAllows } from '../../wire/roles.js';
 
 /** GET /api/ports: every served port with its status. */
 export const portsRoute = defineRoute({
@@ -12,7 +14,12 @@ export const portsRoute = defineRoute({
   summary: 'Every served port with its status',
   responses: { 200: { description: 'The served ports.', schema: Type.Array(API_SCHEMAS.PortSummary) } },
   handler(ctx, deps) {
-    ctx.body = deps.registry.list().map((port): PortSummary => port.summary(deps.clients(port.id)));
+    const principal = principalOf(ctx);
+    // Only the ports the asker may watch: the rest are not theirs to learn of.
+    ctx.body = deps.registry
+      .list()
+      .filter((port) => roleAllows(principal.roleOn(port.id), 'watch'))
+      .map((port): PortSummary => port.summary(deps.clients(port.id)));
   },
 });
 
@@ -54,14 +61,15 @@ export const legacyStatusRoute = defineRoute({
   },
   handler(ctx, deps) {
     const port = deps.registry.first();
-    if (!port) return sendError(ctx, 404, 'no port is served yet');
+    const role = port ? principalOf(ctx).roleOn(port.id) : null;
+    if (!port || role === null) return sendError(ctx, 404, 'no port is served yet');
     ctx.body = {
       port: port.id,
       device: port.device,
       clients: deps.clients(port.id),
       stream: { id: port.channel.streamId, start: port.channel.oldest, end: port.channel.end },
       capture: port.channel.captureStatus,
-      readOnly: deps.readOnly,
+      readOnly: !roleAllows(role, 'write'),
     } satisfies LegacyStatus;
   },
 });

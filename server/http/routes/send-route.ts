@@ -48,7 +48,7 @@ async function sendLine(ctx: Context, deps: ApiDeps, port: ServedPort, send: Par
   ctx.res.once('close', hungUp);
   try {
     const written = send.bytes.byteLength;
-    const result = await port.commands.execute({ type: 'write', data: send.bytes }, requester(ctx, deps));
+    const result = await port.commands.execute({ type: 'write', data: send.bytes }, requester(ctx, port));
     if (!result.ok) {
       reply.cancel();
       ctx.status = STATUS_OF[result.code];
