@@ -55,6 +55,11 @@ Server:
       --read-only        viewers can watch but not type or change settings
       --max-clients N    most browser connections at once, over all ports (default: ${d.maxClients})
       --allow-origin URL also accept WebSocket connections from pages of this origin (repeatable)
+      --tls-cert FILE    serve HTTPS and wss with this PEM certificate (chain) ...
+      --tls-key FILE     ... and its PEM private key (both, or neither)
+      --tls self-signed  serve HTTPS with a certificate made on the first start and kept in the data directory;
+                         its SHA-256 fingerprint is logged at start. --tls off: plain HTTP (the default)
+      --http-redirect N  with TLS, also listen on TCP port N with plain HTTP that redirects to https
       --data-dir DIR     where captures are kept (default: $STATE_DIRECTORY under systemd, else
                          $XDG_STATE_HOME/serialdeck, else ~/.local/state/serialdeck)
       --no-capture       keep no capture on disk: memory only, offsets restart with the server
@@ -95,6 +100,10 @@ const OPTIONS = {
   'read-only': { type: 'boolean' },
   'max-clients': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  tls: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'http-redirect': { type: 'string' },
   'data-dir': { type: 'string' },
   'no-capture': { type: 'boolean' },
   watch: { type: 'boolean' },
@@ -183,6 +192,7 @@ export function parseCli(
   set('readOnly', values['read-only'] || undefined, '--read-only');
   set('maxClients', parseInteger('--max-clients', values['max-clients']), '--max-clients');
   set('watch', values.watch || undefined, '--watch');
+  tlsFromFlags(values, input, labels);
   if (values['no-capture']) set('capture', false, '--no-capture');
   if (values['data-dir'] !== undefined) {
     set('dataDir', resolve(values['data-dir']), '--data-dir');
@@ -278,6 +288,33 @@ function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<s
     forMs = parsedFor;
   }
   return { kind, portId, forMs, url, token };
+}
+
+/** --tls, --tls-cert, --tls-key and --http-redirect over the file's tls and httpRedirectPort; paths from the working directory. */
+function tlsFromFlags(
+  values: { tls?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'http-redirect'?: string | undefined },
+  input: ConfigInput,
+  labels: Record<string, string>,
+): void {
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError(`give --tls-cert and --tls-key together (a certificate and its key)`);
+  if (values.tls !== undefined && cert !== undefined) throw new ConfigError('give --tls or --tls-cert/--tls-key, not both');
+  if (values.tls !== undefined) {
+    if (values.tls !== 'self-signed' && values.tls !== 'off')
+      throw new ConfigError(`--tls must be self-signed or off (or give --tls-cert and --tls-key), got ${JSON.stringify(values.tls)}`);
+    input.tls = values.tls;
+    labels.tls = '--tls';
+  }
+  if (cert !== undefined && key !== undefined) {
+    input.tls = { cert: resolve(cert), key: resolve(key) };
+    Object.assign(labels, { tls: '--tls-cert', 'tls.cert': '--tls-cert', 'tls.key': '--tls-key' });
+  }
+  const redirect = parseInteger('--http-redirect', values['http-redirect']);
+  if (redirect !== undefined) {
+    input.httpRedirectPort = redirect;
+    labels.httpRedirectPort = '--http-redirect';
+  }
 }
 
 /** The flag that sets each port setting, for error messages. */

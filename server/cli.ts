@@ -33,8 +33,10 @@ async function main(): Promise<void> {
   if (command.kind === 'service') return void process.stdout.write(renderServiceUnit(serviceBinary(process.argv[1]), command.args));
 
   const server = await start(command.config, { verbosity: command.verbosity }).catch((error: NodeJS.ErrnoException) => {
-    process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.listenPort}: ${error.message}\n`);
-    process.exit(1);
+    // A certificate file that cannot be used is a config mistake (status 2), found only when start() reads it.
+    if (error instanceof ConfigError) process.stderr.write(`serialdeck: ${error.message}\n`);
+    else process.stderr.write(`serialdeck: cannot listen on ${command.config.host}:${command.config.listenPort}: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   });
   // Handlers go in before the listening line: whoever reads that line may signal at once.
   let signals = 0;
@@ -47,10 +49,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.stdout.write(`serialdeck listening on ${server.openUrl}\n`);
   if (['0.0.0.0', '::'].includes(command.config.host)) {
-    const port = new URL(server.url).port;
+    const { protocol, port } = new URL(server.url);
     for (const addr of Object.values(networkInterfaces()).flat())
       if (addr && addr.family === 'IPv4' && !addr.internal)
-        process.stdout.write(`  also on http://${addr.address}:${port}/${server.openUrl.slice(server.url.length)}\n`);
+        process.stdout.write(`  also on ${protocol}//${addr.address}:${port}/${server.openUrl.slice(server.url.length)}\n`);
   }
 }
 

@@ -1,9 +1,10 @@
 // The composition root: the port registry (captures, channels, workers), a WebSocket fan-out per
-// port behind one gateway, and the Koa app, on one http.Server. Shared by the CLI and the tests;
-// returns a handle instead of running forever.
+// port behind one gateway, and the Koa app, on one http.Server (an https.Server under TLS, set up in
+// tls/). Shared by the CLI and the tests; returns a handle instead of running forever.
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AccessPolicy } from './access/access-policy.js';
 import { generateToken } from './access/token.js';
@@ -18,6 +19,8 @@ import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, typ
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
 import { WsGateway } from './ws/gateway.js';
+import { startHttpRedirect } from './tls/http-redirect.js';
+import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
 
 /** A running serialdeck. */
 export interface RunningServer {
@@ -29,6 +32,10 @@ export interface RunningServer {
   config: Config;
   /** The served ports (for tests and diagnostics). */
   registry: PortRegistry;
+  /** The certificate served (url is https), or null for plain HTTP. */
+  tls: Pick<TlsSetup, 'fingerprint256' | 'certFile' | 'selfSigned'> | null;
+  /** The plain-HTTP listener that redirects to `url` (config.httpRedirectPort), or null. */
+  httpRedirectUrl: string | null;
   /** Closes clients (1001), the devices, the captures (cleanly) and the server; safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,17 +60,25 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const logger = createLogger(options.verbosity ?? 'normal', sink);
   const log = (line: string): void => logger.warn(line);
 
+  const tls = await setUpTls(config, logger); // before listening: a bad certificate file fails before anything is served
   // Listen first: a taken TCP port must fail before any device is opened (opening an Arduino resets it).
-  const server = createServer((_req, res) => {
+  const starting: RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('serialdeck is starting\n');
-  });
+  };
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, starting) : createServer(starting);
   guardConnections(server); // header/request timeouts and a cap on connections yet to send a request (slowloris)
   await listen(server, config.listenPort, config.host);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
+  const url = `${tls ? 'https' : 'http'}://${urlHost}:${port}/`;
+  let redirect: HttpServer | null = null;
   let registry: PortRegistry;
   try {
+    if (tls && config.httpRedirectPort !== undefined) redirect = await startHttpRedirect(config.host, config.httpRedirectPort, port, urlHost);
     registry = await openRegistry(config, log, options);
   } catch (error) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([server, redirect].map((s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()))));
     throw error;
   }
 
@@ -94,7 +109,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   });
 
   const app = createApp({
-    access: { access, allowedOrigins: config.allowedOrigins },
+    access: { access, allowedOrigins: config.allowedOrigins, secure: tls !== null },
     clientDir: findClientDir(),
     log: (line) => logger.error(line),
     api: {
@@ -114,9 +129,6 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     for (const fanOut of fanOuts.values()) fanOut.dispose();
     await registry.close();
   };
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}/`;
   const openUrl = config.token ? `${url}?token=${encodeURIComponent(config.token)}` : url;
 
   let closing: Promise<void> | null = null;
@@ -125,10 +137,14 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     openUrl,
     config: { ...config, listenPort: port },
     registry,
+    tls: tls && { fingerprint256: tls.fingerprint256, certFile: tls.certFile, selfSigned: tls.selfSigned },
+    httpRedirectUrl: redirect && `http://${urlHost}:${(redirect.address() as AddressInfo).port}/`,
     close: () =>
       (closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
+        redirect?.close();
+        redirect?.closeAllConnections();
         await shutdown();
         await serverClosed;
       })()),
