@@ -69,6 +69,8 @@ Server:
                          and TLS files go in the config file's mqtt section
       --node NAME        this node's name in the topics (default: the host name)
       --mqtt-root TOPIC  first topic level(s) (default: ${MQTT_DEFAULTS.root})
+      --fleet URL        also show every port of every node on this MQTT broker, grouped by node (a fleet
+                         console; no local port unless given); credentials and TLS go in the fleet section
   -q, --quiet            log only errors and warnings (the log is one line per event on stderr, for journald)
       --verbose          also log every command and refusal
 
@@ -110,6 +112,7 @@ const OPTIONS = {
   mqtt: { type: 'string' },
   node: { type: 'string' },
   'mqtt-root': { type: 'string' },
+  fleet: { type: 'string' },
   usb: { type: 'string', multiple: true },
   baud: { type: 'string', short: 'b' },
   'no-dtr': { type: 'boolean' },
@@ -205,6 +208,10 @@ export function parseCli(
   }
 
   setMqtt(input, labels, values);
+  if (values.fleet !== undefined) {
+    input.fleet = { ...(isRecord(input.fleet) ? input.fleet : {}), url: values.fleet };
+    labels['fleet.url'] = '--fleet';
+  }
 
   const defaults = portDefaultsFromFlags(values);
   for (const key of Object.keys(defaults)) labels[`defaults.${key}`] = FLAG_OF_SETTING[key as keyof PortSettingsInput];

@@ -6,6 +6,7 @@ export type { UsbMatch } from './serial/messages.js';
 import type { UsbMatch } from './serial/messages.js';
 import type { DataBits, FlowControl, Parity, StopBits } from './wire/limits.js';
 import type { MqttConfig } from './config-mqtt.js';
+import type { FleetConfig } from './config-fleet.js';
 import type { Credential } from './access/credentials.js';
 import type { LockoutSettings } from './access/login-lockout.js';
 import type { Role } from './wire/roles.js';
@@ -77,6 +78,8 @@ export interface Config {
   file: string | null;
   /** Bridge the ports to this MQTT broker; absent: no bridge. */
   mqtt?: MqttConfig;
+  /** Show every port of every node on this broker beside the local ones; absent: no fleet. */
+  fleet?: FleetConfig;
   /** Serve HTTPS and wss with this certificate; absent: plain HTTP. */
   tls?: TlsConfig;
   /** With tls: also listen on this TCP port with plain HTTP, redirecting every request to https (0 picks a free one); absent: none. */

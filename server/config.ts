@@ -24,6 +24,7 @@ import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
 import { formatDuration, formatSize, parseDuration, parseSize } from './config-units.js';
 import { PORT_ID_PATTERN, portIdFrom } from './config-port-id.js';
 import { resolveMqtt, type MqttInput } from './config-mqtt.js';
+import { resolveFleet, type FleetInput } from './config-fleet.js';
 import { resolveTls, type TlsInput } from './config-tls.js';
 import { isTokenHash, TOKEN_HASH_PREFIX, type Credential } from './access/credentials.js';
 import type { LockoutSettings } from './access/login-lockout.js';
@@ -88,6 +89,8 @@ export interface ConfigInput {
   defaults?: PortSettingsInput;
   /** Bridge the ports to an MQTT broker (server/config-mqtt.ts, docs/fleet.md). */
   mqtt?: MqttInput;
+  /** Also show every port of every node on this broker (server/config-fleet.ts, docs/fleet.md); no local ports by default then. */
+  fleet?: FleetInput;
   /** HTTPS: `self-signed` (kept in the data directory), `{ cert, key }` (PEM files; relative to the config file's folder), or `off`. */
   tls?: TlsInput;
   /** With tls: a plain-HTTP port that redirects to https. */
@@ -210,7 +213,7 @@ const SETTING_KEYS = [
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
 const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort'] as const;
-const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt'] as const;
+const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt', 'fleet'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
 
 /** Keys that belong in another mapping, with where they go: the hint of an unknown-key error. */
@@ -270,7 +273,8 @@ class Resolver {
     this.known('defaults', defaults, SETTING_KEYS, { ...NAMING_ELSEWHERE, ...SERVER_ELSEWHERE });
     const watchDefaults = this.settings('defaults', defaults, DEFAULTS.port);
     return {
-      ports: this.ports(input.ports, watch, watchDefaults),
+      // A fleet console may serve no port of its own (the nodes' are its ports): like watch, no demo port by default.
+      ports: this.ports(input.ports, watch || (input.fleet !== undefined && input.fleet !== null), watchDefaults),
       host: this.optional(input.host, 'host', this.text) ?? DEFAULTS.host,
       listenPort: this.optional(input.listenPort, 'listenPort', this.intIn(0, MAX_LISTEN_PORT)) ?? DEFAULTS.listenPort,
       token: this.token(input.token),
@@ -285,6 +289,7 @@ class Resolver {
       watchDefaults,
       file: this.file,
       ...this.mqtt(input.mqtt),
+      ...this.fleet(input.fleet),
       ...this.tls(input),
     };
   }
@@ -293,6 +298,11 @@ class Resolver {
     const context = { fail: (path: string, reason: string) => this.fail(path, reason), localPath: (v: string) => this.localPath(v), dataDir: this.dataDir(input) };
     const { tls, httpRedirectPort } = resolveTls(input.tls, input.httpRedirectPort, context);
     return { ...(tls ? { tls } : {}), ...(httpRedirectPort !== null ? { httpRedirectPort } : {}) };
+  }
+
+  private fleet(value: unknown): Pick<Config, 'fleet'> {
+    const fleet = resolveFleet(value, { fail: (path, reason) => this.fail(path, reason), env: this.env, file: this.file });
+    return fleet ? { fleet } : {};
   }
 
   private mqtt(value: unknown): Pick<Config, 'mqtt'> {

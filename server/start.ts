@@ -18,6 +18,7 @@ import { PortFilterStore } from './ports/port-filters.js';
 import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, type Verbosity } from './log.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
+import { FleetConsole } from './fleet/fleet-console.js';
 import { WsGateway } from './ws/gateway.js';
 import { startHttpRedirect } from './tls/http-redirect.js';
 import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
@@ -32,6 +33,8 @@ export interface RunningServer {
   config: Config;
   /** The served ports (for tests and diagnostics). */
   registry: PortRegistry;
+  /** The fleet console's broker side (config.fleet), or null. */
+  fleet: FleetConsole | null;
   /** The certificate served (url is https), or null for plain HTTP. */
   tls: Pick<TlsSetup, 'fingerprint256' | 'certFile' | 'selfSigned'> | null;
   /** The plain-HTTP listener that redirects to `url` (config.httpRedirectPort), or null. */
@@ -107,6 +110,8 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       gateway.broadcast((principal) => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) }));
     },
   });
+  // After the registry's listeners: every node's port it adds gets a fan-out and reaches the pickers.
+  const fleet = config.fleet ? FleetConsole.start(config.fleet, { registry, portDefaults: config.watchDefaults, log: (line) => logger.info(line) }) : null;
 
   const app = createApp({
     access: { access, allowedOrigins: config.allowedOrigins, secure: tls !== null },
@@ -127,6 +132,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const shutdown = async (): Promise<void> => {
     await gateway.close();
     for (const fanOut of fanOuts.values()) fanOut.dispose();
+    await fleet?.close();
     await registry.close();
   };
   const openUrl = config.token ? `${url}?token=${encodeURIComponent(config.token)}` : url;
@@ -137,6 +143,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     openUrl,
     config: { ...config, listenPort: port },
     registry,
+    fleet,
     tls: tls && { fingerprint256: tls.fingerprint256, certFile: tls.certFile, selfSigned: tls.selfSigned },
     httpRedirectUrl: redirect && `http://${urlHost}:${(redirect.address() as AddressInfo).port}/`,
     close: () =>

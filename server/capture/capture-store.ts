@@ -216,6 +216,17 @@ export class CaptureStore {
     if (this.endOffset + RESERVE_STEP_BYTES / 2 >= this.reserved) this.raiseReserve();
   }
 
+  /**
+   * Moves the data end forward to `offset` with no bytes for the skipped range (a gap in a stream
+   * received from another node: the fleet console's remote ports); synchronous, never throws. Readers
+   * step over the gap as over any uncaptured range.
+   */
+  skipTo(offset: number): void {
+    if (!this.accepting || offset <= this.endOffset) return;
+    this.endOffset = offset;
+    if (this.stateValue.state === 'capturing' && this.endOffset + RESERVE_STEP_BYTES / 2 >= this.reserved) this.raiseReserve();
+  }
+
   /** Records bytes written to the port by `source` (e.g. "ws:tab-3f2a", "http"); synchronous, never throws. */
   appendWrite(bytes: Uint8Array, timeMs: number, source: string): void {
     if (!this.accepting) return;

@@ -21,6 +21,9 @@ export interface ChannelListener {
   capture?(status: CaptureStatus): void;
 }
 
+/** Gaps remembered for skipReason(), at most: a port with more has a broken link, and older ones are read rarely. */
+const MAX_REMEMBERED_GAPS = 256;
+
 /** One port's stream. */
 export class Channel {
   /** Names the stream; with a capture it is kept in the capture's directory, so it survives restarts. */
@@ -32,6 +35,8 @@ export class Channel {
   /** Disk reads shared by readers at nearby offsets (null without a capture). */
   private readonly diskCache: DiskBlockCache | null;
   private lastCaptureKey = '';
+  /** Ranges skipTo() stepped over since start, newest last, with why (the capture keeps them as `gap` events). */
+  private readonly gaps: Array<{ from: number; to: number; reason: SkipReason }> = [];
 
   /** `capture` null: memory only, offsets start at 0 and a restart begins a new stream. */
   constructor(
@@ -98,6 +103,22 @@ export class Channel {
     }
   }
 
+  /**
+   * Moves the stream's end forward to `offset` with no bytes for [end, offset): a gap in a stream
+   * received from elsewhere (a fleet console's remote port), which readers are told of with `reason`.
+   * Memory restarts empty at `offset`; the capture steps over the range. Nothing happens if `offset` <= end.
+   */
+  skipTo(offset: number, reason: SkipReason): void {
+    const from = this.memory.end;
+    if (offset <= from) return;
+    this.memory.jumpTo(offset);
+    this.capture?.skipTo(offset);
+    this.gaps.push({ from, to: offset, reason });
+    if (this.gaps.length > MAX_REMEMBERED_GAPS) this.gaps.shift();
+    this.recordEvent({ type: 'gap', from, to: offset, reason });
+    for (const listener of this.listeners) listener.data?.();
+  }
+
   /** Records bytes about to be written to the device, and who sent them (e.g. `ws:3@127.0.0.1`, `http@…`). */
   recordWrite(bytes: Uint8Array, source: string): void {
     // A copy: the caller transfers `bytes` to the serial worker next, which detaches them before the capture's flush.
@@ -126,6 +147,7 @@ export class Channel {
 
   /** Why offsets [from, to) cannot be delivered: lost in a crash, older than anything kept, or never captured. */
   skipReason(from: number, to: number): SkipReason {
+    for (const gap of this.gaps) if (from < gap.to && to > gap.from) return gap.reason;
     const lost = this.capture?.lostOnOpen;
     if (lost && from < lost.to && to > lost.from) return 'lost';
     if (!this.capture || from < this.capture.start) return 'not-buffered';

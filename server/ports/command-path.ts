@@ -46,7 +46,8 @@ export type CommandObserver = (command: { type: string; source: string; bytes: n
 export interface CommandTarget {
   readonly state: string;
   readonly message?: string | undefined;
-  post(message: ToWorker): void;
+  /** `requester` is who asked (a fleet console's remote port forwards it to the node; a local worker ignores it). */
+  post(message: ToWorker, requester?: Requester): void;
 }
 
 interface Pending {
@@ -83,7 +84,8 @@ export class CommandPath {
     const action = actionOf(command.type);
     if (!roleAllows(requester.role, action)) {
       const message = `${command.type === 'write' ? 'writing' : command.type} needs the ${roleFor(action)} role; ${requester.name} is ${requester.role ?? 'not allowed on this port'}`;
-      const code = requester.role === 'viewer' && action === 'write' ? 'read-only' : 'forbidden';
+      // A viewer (or anyone under --read-only) is told the port is read-only for them, in the words scripts already know.
+      const code = requester.role === 'viewer' ? 'read-only' : 'forbidden';
       this.channel.recordEvent({ type: 'refused', command: command.type, code, message, source: requester.source });
       return Promise.resolve(refused(code, message));
     }
@@ -105,7 +107,7 @@ export class CommandPath {
           ? undefined
           : setTimeout(() => this.settle(id, refused('timeout', `no answer from the serial worker in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
       this.pending.set(id, { resolve, timer, source: requester.source, type: command.type });
-      this.device.post(toWorker(command, id));
+      this.device.post(toWorker(command, id), requester);
     });
   }
 
@@ -152,6 +154,12 @@ function errorCode(error: WireError): CommandErrorCode {
       return 'not-open';
     case 'write-queue-full':
       return 'write-queue-full';
+    // A node's own refusal of a fleet console's command (see fleet/remote-link.ts): kept as the node said it.
+    case 'read-only':
+    case 'forbidden':
+    case 'bad-request':
+    case 'timeout':
+      return error.code;
     case 'EINVAL':
       return 'bad-request';
     // ENOTTY (a pty has no modem lines or break), ENOTSUP (the driver kept its own framing): the device's answer

@@ -68,6 +68,20 @@ export class MemoryRing {
   }
 
   /**
+   * Moves the end forward to `offset` without bytes (a gap in a stream received from elsewhere, the
+   * fleet console's remote ports): everything held is dropped, since the ring holds one contiguous run.
+   */
+  jumpTo(offset: number): void {
+    if (offset <= this.endOffset) return;
+    this.chunks = [];
+    this.starts = [];
+    this.head = 0;
+    this.bytes = 0;
+    this.slab = null;
+    this.endOffset = offset;
+  }
+
+  /**
    * Up to `maxBytes` held bytes from `offset` on, as views of the stored chunks (no copy).
    * `offset` must lie in [start, end]; returns [] at end.
    */

@@ -68,10 +68,14 @@ export class PortRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  /** Serves one more port (ids are unique; an id already served is refused). */
-  async add(portConfig: PortConfig): Promise<ServedPort> {
+  /**
+   * Serves one more port (ids are unique; an id already served is refused). `remote`: a port whose
+   * device is elsewhere (a fleet console's): how its handle is made and where it is served from.
+   */
+  async add(portConfig: PortConfig, remote?: Pick<ServedPortDeps, 'createHandle' | 'origin'>): Promise<ServedPort> {
     if (this.ports.has(portConfig.id)) throw new Error(`port id ${JSON.stringify(portConfig.id)} is already served`);
-    const port = await ServedPort.open(portConfig, this.deps);
+    if (this.closing) throw new Error('the server is closing');
+    const port = await ServedPort.open(portConfig, { ...this.deps, ...remote });
     if (this.closing) {
       await port.close();
       throw new Error('the server is closing');
@@ -116,6 +120,11 @@ export class PortRegistry {
         );
       },
     });
+  }
+
+  /** Tells listeners that some port's summary changed in a way its device state does not show (a remote node came online). */
+  announce(): void {
+    this.changed();
   }
 
   private changed(): void {

@@ -10,7 +10,7 @@ import type { FromWorker, SerialOptions, ToWorker } from '../serial/messages.js'
 import type { PortSummary } from '../wire/api.js';
 import { wsPathFor, type DeviceStatus } from '../wire/protocol.js';
 import { Channel } from './channel.js';
-import { CommandPath, type CommandObserver } from './command-path.js';
+import { CommandPath, type CommandObserver, type Requester } from './command-path.js';
 
 /** Smallest segment, in bytes: below this the per-file overhead (sidecar index, open/close) outweighs finer retention. */
 const MIN_SEGMENT_BYTES = 64 * 1024;
@@ -38,6 +38,8 @@ export interface ServedPortDeps {
   dataDir: string | null;
   log(line: string): void;
   createHandle?: typeof createSerialHandle;
+  /** Where the port is served from, for its summary: a fleet console's remote ports name their node and whether it is online. */
+  origin?(): { node: string; online: boolean };
 }
 
 /** A port in service. Close it to stop its worker and close its capture cleanly. */
@@ -48,6 +50,7 @@ export class ServedPort {
   private handle!: SerialHandle;
   private commandPath!: CommandPath;
   private lineReader: { lines: PortLines; ready: Promise<void> } | null = null;
+  private origin: ServedPortDeps['origin'];
 
   private constructor(
     readonly config: PortConfig,
@@ -70,6 +73,7 @@ export class ServedPort {
       : null;
     const channel = new Channel(config.scrollbackBytes, capture);
     const port = new ServedPort(config, channel, capture, deps.log);
+    port.origin = deps.origin;
     const lost = capture?.lostOnOpen;
     channel.recordEvent({ type: 'server-start', offset: channel.end, ...(lost ? { lostFrom: lost.from, lostTo: lost.to } : {}) });
     port.start(deps.createHandle ?? createSerialHandle);
@@ -123,6 +127,7 @@ export class ServedPort {
       stream: { id: this.channel.streamId, end: this.channel.end },
       capture: this.channel.captureStatus,
       wsPath: wsPathFor(this.config.id),
+      ...this.origin?.(),
     };
   }
 
@@ -170,7 +175,7 @@ export class ServedPort {
       get message() {
         return handle.status.message;
       },
-      post: (message: ToWorker) => handle.post(message),
+      post: (message: ToWorker, requester?: Requester) => handle.post(message, requester),
     };
     this.commandPath = new CommandPath(this.channel, target, (command, result) => {
       for (const listener of this.listeners) listener.command?.(command, result);

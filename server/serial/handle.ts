@@ -9,6 +9,7 @@ import { describeFraming, type DeviceStatus } from '../wire/protocol.js';
 import { DEMO_PATH } from './devices/demo/demo-board.js';
 import type { CommandResult, FromWorker, SerialOptions, ToWorker, WireError } from './messages.js';
 import { releaseDeviceFds } from './devices/release-device-fds.js';
+import type { Requester } from '../ports/command-path.js';
 
 /** First restart delay after a worker dies, in ms: a one-off crash should cost next to nothing. */
 export const RESTART_MIN_MS = 200;
@@ -30,7 +31,7 @@ export interface SerialHandle {
    * Sends a message to the worker; a `write` message's data buffer is transferred. A command with
    * an id gets exactly one `result` through onMessage, never from within post() itself.
    */
-  post(message: ToWorker): void;
+  post(message: ToWorker, requester?: Requester): void;
   /** The latest device status seen (or synthesized: 'restarting' while the worker is being restarted). */
   readonly status: DeviceStatus;
   /** Closes the device, waits (bounded) for the worker to exit; safe to call twice. */

@@ -1,0 +1,90 @@
+// The `fleet` section of the configuration: the broker whose nodes a fleet console shows (every port
+// of every node under `root`), with credentials and TLS files. Resolved by config.ts's resolver
+// through resolveFleet(), like the `mqtt` section (config-mqtt.ts) whose URL and keepalive rules it shares.
+import { dirname, resolve } from 'node:path';
+import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
+import { MQTT_DEFAULTS, redactUrl, resolveMqtt, type MqttResolveContext } from './config-mqtt.js';
+import { DEFAULT_TOPIC_ROOT } from './mqtt/topics.js';
+
+/** The `fleet` section as written (YAML, or the object a test passes to start()). */
+export interface FleetInput {
+  /** The broker: mqtt://, mqtts://, ws:// or wss://, with its port. */
+  url?: string;
+  root?: string;
+  username?: string;
+  /** Omitted: SERIALDECK_FLEET_PASSWORD from the environment, else none. */
+  password?: string;
+  /** PEM files: the broker's CA, and this console's client certificate and key. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+  /** Keepalive: seconds as a number of ms, or text such as "30s". */
+  keepalive?: number | string;
+}
+
+/** The resolved `fleet` section. */
+export interface FleetConfig {
+  url: string;
+  /** First topic level(s) the nodes publish under (their mqtt.root). */
+  root: string;
+  username: string | null;
+  /** Never logged. */
+  password: string | null;
+  /** Absolute paths of PEM files, or null. */
+  ca: string | null;
+  cert: string | null;
+  key: string | null;
+  rejectUnauthorized: boolean;
+  /** MQTT keepalive of the console's own connection, in seconds. */
+  keepaliveSeconds: number;
+}
+
+/** The section's defaults (docs/config.md shows them): the bridge's, so a console and its nodes agree by default. */
+export const FLEET_DEFAULTS = Object.freeze({
+  root: DEFAULT_TOPIC_ROOT, // the nodes' default root
+  rejectUnauthorized: MQTT_DEFAULTS.rejectUnauthorized, // a broker that cannot prove who it is gets no credentials
+  keepaliveSeconds: MQTT_DEFAULTS.keepaliveSeconds, // a dead link is noticed within 45 s
+});
+
+const FLEET_KEYS = ['url', 'root', 'username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized', 'keepalive'] as const;
+
+/** Resolves the `fleet` section; undefined when absent (no fleet). Throws through `context.fail`, naming `fleet.<field>`. */
+export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, 'hostname'>): FleetConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { fail } = context;
+  if (!isRecord(value)) return fail('fleet', `must be a mapping with at least url, got ${describeValue(value)}`);
+  const unknown = findUnknownKey(value, FLEET_KEYS);
+  if (unknown) fail(`fleet.${unknown.key}`, `is not a known setting${unknown.hint}`);
+  if (value.url === undefined) fail('fleet.url', 'is required: the broker, like mqtt://broker.local:1883 or mqtts://broker.local:8883');
+  // The URL, root, credentials, TLS and keepalive rules are the bridge's: checked once, by resolveMqtt,
+  // with a fixed node name (a console has none) and its errors renamed to this section.
+  const { password: _password, ...checkedFields } = value;
+  const mqtt = resolveMqtt(
+    { ...checkedFields, node: 'fleet-console' },
+    { ...context, fail: (path, reason) => fail(path.replace(/^mqtt\b/, 'fleet'), reason), hostname: () => 'fleet-console' },
+  )!;
+  const password = value.password;
+  if (password !== undefined && (typeof password !== 'string' || password === ''))
+    fail('fleet.password', `must be a non-empty string, got ${typeof password}`);
+  const file = (name: 'ca' | 'cert' | 'key'): string | null => {
+    const v = value[name];
+    return typeof v === 'string' ? resolve(context.file ? dirname(context.file) : '.', v) : null;
+  };
+  return {
+    url: mqtt.url,
+    root: mqtt.root,
+    username: mqtt.username,
+    password: (password as string | undefined) ?? (context.env.SERIALDECK_FLEET_PASSWORD || null),
+    ca: file('ca'),
+    cert: file('cert'),
+    key: file('key'),
+    rejectUnauthorized: mqtt.rejectUnauthorized,
+    keepaliveSeconds: mqtt.keepaliveSeconds,
+  };
+}
+
+/** The broker URL for a log line: any password in it replaced. */
+export function fleetUrlForLog(config: FleetConfig): string {
+  return redactUrl(config.url);
+}
