@@ -100,8 +100,8 @@ async function makeCertificate(names: CertNames, now: Date): Promise<{ cert: str
     notAfterDate: new Date(now.getTime() + VALIDITY_DAYS * DAY_MS),
     extensions: [
       { name: 'basicConstraints', cA: false, critical: true },
-      // keyCertSign too: OpenSSL then treats the certificate as its own issuer, so `curl --cacert` can trust it directly.
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true, critical: true },
+      // A leaf, not a CA: it signs nothing. Clients that are given it (curl --cacert, Node's `ca`) trust it as it is.
+      { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
