@@ -10,6 +10,7 @@ import {
   type StreamMode,
 } from '../server/wire/protocol.js';
 import { browserSocketFactory } from './connection/browser-socket.js';
+import { ticketSource } from './connection/tickets.js';
 import { Connection, type ConnectionState } from './connection/connection.js';
 import { StreamTracker } from './connection/flow-control.js';
 import { fetchPortList } from './connection/port-list.js';
@@ -122,7 +123,7 @@ export function createApp(doc: Document, view: Window): App {
   const connection = new Connection({
     url: () => webSocketUrl(view.location.href, streams.target(PAGE_STREAM_MODE)),
     resumeOffset: () => tracker.resumeOffset(),
-    createSocket: browserSocketFactory(),
+    createSocket: browserSocketFactory(ticketSource(view.location.href, (url, init) => fetch(url, init))),
     timers,
     random: Math.random,
     events: {

@@ -10,6 +10,7 @@ import { checkReleaseMs, DATA_BITS, DEFAULT_RELEASE_MS, FLOW_CONTROLS, PARITIES,
 import { MQTT_DEFAULTS } from './config-mqtt.js';
 import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
 import type { Verbosity } from './log.js';
+import { parseTokenCommand, type TokenCommand } from './cli-token.js';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -19,6 +20,7 @@ export type CliCommand =
   | { kind: 'release'; portId: string; forMs: number; url: string; token: string | null }
   | { kind: 'reclaim'; portId: string; url: string; token: string | null }
   | ServiceCommand
+  | TokenCommand
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -34,6 +36,7 @@ export const USAGE = `Usage: serialdeck [device...] [options]
        serialdeck release PORT-ID [--for 60s] [--url URL] [--token T]
        serialdeck reclaim PORT-ID [--url URL] [--token T]
        serialdeck service [device...] [options]
+       serialdeck token [--name NAME] [--role ROLE] [--port ID=ROLE]...
 
 A web serial console: open the printed URL in any browser to watch and type to the devices.
 
@@ -45,6 +48,8 @@ A web serial console: open the printed URL in any browser to watch and type to t
                          after that, or at once with \`reclaim PORT-ID\`. --url (default: ${DEFAULT_SERVER_URL}) and
                          --token (env SERIALDECK_TOKEN) say where the server is
   service                print a hardened systemd unit that serves these devices with these options
+  token                  make a random token for --name (default operator) with --role (viewer, operator or
+                         admin; default operator) and per-port roles, and print the config entry with its hash
 
 Server:
   -c, --config FILE      read settings from a YAML file (see docs/config.md); flags override its values,
@@ -88,6 +93,7 @@ Ports (settings apply to every port and to those --watch adds; a port's own sett
       --scrollback SIZE  output kept in memory for replay, e.g. 1MiB, 512KiB (default: ${formatSize(d.port.scrollbackBytes)})
       --retain SIZE      capture kept on disk per port; oldest deleted first (default: ${formatSize(d.port.retention.bytes)})
       --retain-age AGE   capture older than this is deleted, e.g. 12h, 7d (default: ${formatDuration(d.port.retention.ageMs)})
+      --writers W        shared (every operator types) or single (one holder of the keyboard; default: ${d.port.writers})
 
   -h, --help             show this help
   -v, --version          print the version
@@ -126,6 +132,7 @@ const OPTIONS = {
   scrollback: { type: 'string' },
   retain: { type: 'string' },
   'retain-age': { type: 'string' },
+  writers: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -149,6 +156,7 @@ export function parseCli(
 ): CliCommand {
   // Subcommands that talk to a running server take their own few flags, so they come first.
   if (argv[0] === 'release' || argv[0] === 'reclaim') return parseRelease(argv[0], argv.slice(1), env);
+  if (argv[0] === 'token') return parseTokenCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
@@ -337,6 +345,7 @@ const FLAG_OF_SETTING: Record<keyof PortSettingsInput, string> = {
   flow: '--flow',
   scrollback: '--scrollback',
   retention: '--retain',
+  writers: '--writers',
 };
 
 function portDefaultsFromFlags(values: {
@@ -352,6 +361,7 @@ function portDefaultsFromFlags(values: {
   scrollback?: string | undefined;
   retain?: string | undefined;
   'retain-age'?: string | undefined;
+  writers?: string | undefined;
 }): PortSettingsInput {
   const settings: PortSettingsInput = {};
   const baud = parseInteger('--baud', values.baud);
@@ -369,6 +379,7 @@ function portDefaultsFromFlags(values: {
   if (stopBits !== undefined) settings.stopBits = stopBits;
   if (values.flow !== undefined) settings.flow = values.flow;
   if (values.scrollback !== undefined) settings.scrollback = values.scrollback;
+  if (values.writers !== undefined) settings.writers = values.writers;
   if (values.retain !== undefined || values['retain-age'] !== undefined)
     settings.retention = {
       ...(values.retain === undefined ? {} : { bytes: values.retain }),

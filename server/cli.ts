@@ -8,6 +8,7 @@ import { sendRelease } from './cli-release.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { formatPortList } from './format-port-list.js';
 import { renderServiceUnit, serviceBinary } from './service-unit.js';
+import { renderToken } from './cli-token.js';
 import { start } from './start.js';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     (outcome.ok ? process.stdout : process.stderr).write(`${outcome.text}\n`);
     return void (process.exitCode = outcome.ok ? 0 : 1);
   }
+  if (command.kind === 'token') return void process.stdout.write(renderToken(command));
   if (command.kind === 'service') return void process.stdout.write(renderServiceUnit(serviceBinary(process.argv[1]), command.args));
 
   const server = await start(command.config, { verbosity: command.verbosity }).catch((error: NodeJS.ErrnoException) => {

@@ -83,19 +83,20 @@ export class AccessPolicy {
     const locked = this.lockout.lockedFor(address);
     if (locked > 0) return { ok: false, status: 429, reason: `too many failed logins from ${address}; try again in ${Math.ceil(locked / 1000)} s`, retryAfterMs: locked };
     const ticket = url.searchParams.get('ticket');
-    if (ticket !== null) {
-      const principal = this.tickets.redeem(ticket);
-      return principal ? this.succeeded(address, principal) : this.failed(address, 'ticket unknown, used or expired; fetch a new one');
-    }
+    const ticketHolder = ticket === null ? undefined : this.tickets.redeem(ticket);
+    if (ticketHolder) return this.succeeded(address, ticketHolder);
+    // A spent ticket falls back to the request's other credentials: a browser's EventSource reconnects
+    // with the URL it was given, and the page's cookie (or anonymous loopback access) still speaks for it.
+    const spent = ticket === null ? '' : 'ticket unknown, used or expired; fetch a new one';
     const token = presentedToken(req, url);
     if (token !== null) {
       const principal = this.tokenPrincipal(token);
       return principal ? this.succeeded(address, principal) : this.failed(address, 'wrong token');
     }
-    if (this.anonymousRole === null) return { ok: false, status: 401, reason: 'token required' };
+    if (this.anonymousRole === null) return spent ? this.failed(address, spent) : { ok: false, status: 401, reason: 'token required' };
     if (!isLoopbackHostHeader(req.headers.host))
       return { ok: false, status: 403, reason: `Host ${JSON.stringify(req.headers.host ?? '')} is not loopback (DNS-rebinding guard); use http://127.0.0.1 or localhost` };
-    if (!isLoopbackHost(address.replace(/^::ffff:/, ''))) return { ok: false, status: 401, reason: 'token required from another machine' };
+    if (!isLoopbackHost(address.replace(/^::ffff:/, ''))) return spent ? this.failed(address, spent) : { ok: false, status: 401, reason: 'token required from another machine' };
     return { ok: true, principal: this.principal(ANONYMOUS_NAME, 'anonymous', () => this.anonymousRole) };
   }
 

@@ -29,6 +29,13 @@ export interface Requester {
   name: string;
   /** Their role on this port (already capped by --read-only); null: no access. */
   role: Role | null;
+  /** The connection asking (a page's WebSocket id on this port), for single-writer mode; absent for HTTP and MQTT. */
+  seat?: string;
+}
+
+/** Asked about every write that the role allows: a single-writer port's keyboard (keyboard.ts). */
+export interface WriteGate {
+  checkWrite(writer: Requester): { ok: true } | { ok: false; code: CommandErrorCode; message: string };
 }
 
 /** The worker's answer to a command with an id (see serial/messages.ts). */
@@ -62,11 +69,12 @@ export class CommandPath {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  /** `observe` hears every command's outcome once it is known (the log). */
+  /** `observe` hears every command's outcome once it is known (the log); `gate` may refuse writes (a single-writer port's keyboard). */
   constructor(
     private readonly channel: Channel,
     private readonly device: CommandTarget,
     private readonly observe?: CommandObserver,
+    private readonly gate?: WriteGate,
   ) {}
 
   /** Authorizes, records and posts `command`; resolves with the worker's answer (never rejects). A write's data is transferred: unusable afterwards. */
@@ -90,6 +98,12 @@ export class CommandPath {
       return Promise.resolve(refused(code, message));
     }
     if (command.type === 'write') {
+      // Control commands are not tied to the keyboard: they are admin-only by role, single writer or not.
+      const gated = this.gate?.checkWrite(requester);
+      if (gated && !gated.ok) {
+        this.channel.recordEvent({ type: 'refused', command: 'write', code: gated.code, message: gated.message, source: requester.source });
+        return Promise.resolve(refused(gated.code, gated.message, 0));
+      }
       if (this.device.state !== 'open') {
         const { state, message } = this.device;
         const why = state === 'released' && message ? `the device is ${message}` : `the device is ${state}`;

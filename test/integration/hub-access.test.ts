@@ -193,8 +193,9 @@ describe('the log', () => {
     const deadline = Date.now() + 5000;
     while (!logs.some((line) => /left \/ws/.test(line)) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(logs.some((line) => /^demo: open demo at 115200 baud/.test(line))).toBe(true);
-    expect(logs.some((line) => /^ws:\d+@127\.0\.0\.1 connected to \/ws/.test(line))).toBe(true);
-    expect(logs.some((line) => /^refused a WebSocket from 127\.0\.0\.1 to \/ws\?token=…: token required$/.test(line))).toBe(true);
+    expect(logs.some((line) => /^ws:\d+@127\.0\.0\.1 \(admin, admin\) connected to \/ws/.test(line))).toBe(true);
+    expect(logs.some((line) => /^refused a WebSocket from 127\.0\.0\.1 to \/ws\?token=…: wrong token$/.test(line))).toBe(true);
+    expect(logs.some((line) => /^failed login from 127\.0\.0\.1: wrong token$/.test(line))).toBe(true);
     expect(logs.some((line) => /left \/ws \(close code 1005\)/.test(line))).toBe(true);
     expect(logs.join('\n')).not.toMatch(/a-secret-for-logs|wrong-token-here/);
   });

@@ -75,6 +75,9 @@ describe('AccessPolicy', () => {
     const first = policy.identify(request({}), url(`?ticket=${ticket}`));
     expect(first.ok && first.principal.name).toBe('alice');
     expect(policy.identify(request({}), url(`?ticket=${ticket}`))).toMatchObject({ ok: false, status: 401 });
+    // A spent ticket with the page's cookie still gets in (an EventSource reconnecting with its old URL).
+    const withCookie = policy.identify(request({ cookie: `serialdeck_token=${ALICE}` }), url(`?ticket=${ticket}`));
+    expect(withCookie.ok && withCookie.principal.name).toBe('alice');
     const late = policy.issueTicket(alice);
     now += TICKET_TTL_MS;
     expect(policy.identify(request({}), url(`?ticket=${late}`))).toMatchObject({ ok: false, status: 401 });
