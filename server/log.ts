@@ -39,5 +39,6 @@ export function stderrSink(env: Record<string, string | undefined>, write: (text
 
 /** Removes any `token=` query value from a URL or path before it is logged. */
 export function withoutToken(urlOrPath: string): string {
-  return urlOrPath.replace(/([?&]token=)[^&#]*/gi, '$1…');
+  // Tickets too: spent within seconds, but a log is no place for a credential of any lifetime.
+  return urlOrPath.replace(/([?&](?:token|ticket)=)[^&#]*/gi, '$1…');
 }

@@ -18,7 +18,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 export type InputKind = 'parameter' | 'header' | 'field';
 
 /** Query parameters the access middleware reads; no route sees them. */
-const ACCESS_PARAMETERS = new Set(['token']);
+const ACCESS_PARAMETERS = new Set(['token', 'ticket']);
 
 /**
  * The query as an object for `schema` (an object schema of parameters): the first value of each
