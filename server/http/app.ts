@@ -18,6 +18,12 @@ export function createApp(options: {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer'); // the startup URL may carry the token
     ctx.set('X-Frame-Options', 'DENY');
+    // Koa builds ctx.URL from the Host header; a Host that is no host (`Host: >`) leaves it an empty object, which every later check would trip on (a 500).
+    if (!(ctx.URL instanceof URL)) {
+      ctx.status = 400;
+      ctx.body = { error: `malformed Host header ${JSON.stringify(ctx.get('host').slice(0, 100))}` };
+      return;
+    }
     try {
       await next();
     } catch (error) {
