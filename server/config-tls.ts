@@ -35,7 +35,7 @@ export function resolveTls(tlsValue: unknown, redirectValue: unknown, context: T
   const { fail } = context;
   const tls = tlsConfig(tlsValue, context);
   if (tls?.mode === 'self-signed' && context.dataDir === null)
-    fail('tls', 'self-signed keeps its certificate in the data directory, and capture is off so there is none: give a dataDir, or tls.cert and tls.key');
+    fail('tls', 'self-signed keeps its certificate in the data directory, and capture is off so there is none: give one (dataDir, --data-dir), or a certificate and key (tls.cert and tls.key, --tls-cert and --tls-key)');
   if (redirectValue === undefined || redirectValue === null) return { tls, httpRedirectPort: null };
   const refusal = checkIntIn(redirectValue, 0, MAX_PORT);
   if (refusal !== null) return fail('httpRedirectPort', refusal);
