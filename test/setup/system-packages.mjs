@@ -15,4 +15,5 @@ export const SYSTEM_PACKAGES = [
   ['/usr/bin/cc', 'gcc'], // the emulator (firmware/emulator/*.c)
   ['/usr/include/pty.h', 'libc6-dev'], // its openpty()
   ['/usr/bin/systemd-analyze', 'systemd'], // verify and security-rate the shipped unit (docs/serialdeck.service)
+  ['/usr/sbin/mosquitto', 'mosquitto'], // the real MQTT broker of the bridge and fleet tests (test/helpers/mosquitto.ts)
 ];
