@@ -10,6 +10,7 @@ import type { FleetConfig } from './config-fleet.js';
 import type { Credential } from './access/credentials.js';
 import type { LockoutSettings } from './access/login-lockout.js';
 import type { Role } from './wire/roles.js';
+import type { WritersMode } from './wire/protocol.js';
 
 /** How long and how much of a port's capture is kept on disk. */
 export interface Retention {
@@ -44,6 +45,8 @@ export interface PortConfig {
   /** Output kept in memory for replay and live clients, in bytes. */
   scrollbackBytes: number;
   retention: Retention;
+  /** `shared`: every operator types; `single`: one holder of the keyboard at a time (server/ports/keyboard.ts). */
+  writers: WritersMode;
 }
 
 /** Everything `start()` needs. */

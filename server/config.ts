@@ -29,6 +29,7 @@ import { resolveTls, type TlsInput } from './config-tls.js';
 import { isTokenHash, TOKEN_HASH_PREFIX, type Credential } from './access/credentials.js';
 import type { LockoutSettings } from './access/login-lockout.js';
 import { checkRole, type Role } from './wire/roles.js';
+import { WRITERS_MODES, type WritersMode } from './wire/protocol.js';
 
 export type { Config, PortConfig, Retention, UsbMatch } from './config-types.js';
 export { ConfigError } from './config-error.js';
@@ -53,6 +54,8 @@ export interface PortSettingsInput {
   scrollback?: number | string;
   /** Capture kept on disk: bytes (number or "64MiB") and age (ms or "14d", "12h", "30m"). */
   retention?: { bytes?: number | string; age?: number | string };
+  /** shared (every operator types) | single (one holder of the keyboard at a time). */
+  writers?: string;
 }
 
 /** One port as written: a device `path` (or "demo") or a `usb` identity ("2341:0043" or "2341:0043:SERIAL"), plus settings. */
@@ -161,6 +164,7 @@ export const DEFAULTS = Object.freeze({
       // Two weeks covers "it failed last week" and a fortnight away, without keeping a log forever by default.
       ageMs: 14 * DAY_MS,
     }),
+    writers: 'shared' as WritersMode, // as before roles: every operator types; `single` is for benches where two people must not
   }),
 });
 
@@ -209,6 +213,7 @@ const SETTING_KEYS = [
   'flow',
   'scrollback',
   'retention',
+  'writers',
 ] as const;
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
@@ -372,6 +377,7 @@ class Resolver {
         bytes: this.optional(retention.bytes, at('retention.bytes'), retentionBytes) ?? base.retention.bytes,
         ageMs: this.optional(retention.age, at('retention.age'), retentionAge) ?? base.retention.ageMs,
       } satisfies Retention,
+      writers: this.optional(record.writers, at('writers'), this.writers) ?? base.writers,
     };
   }
 
@@ -456,6 +462,9 @@ class Resolver {
     const checked = checkRole(value);
     return checked.ok ? checked.role : this.fail(path, checked.error);
   };
+
+  private readonly writers: Read<WritersMode> = (value, path) =>
+    WRITERS_MODES.find((mode) => mode === value) ?? this.fail(path, `must be ${WRITERS_MODES.join(' or ')}, got ${describeValue(value)}`);
 
   private readonly anonymousRole: Read<Role | 'none'> = (value, path) => (value === 'none' ? 'none' : this.role(value, path));
 

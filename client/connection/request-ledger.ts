@@ -26,6 +26,7 @@ export interface ResultLike {
 const CODE_TEXT: Readonly<Record<CommandErrorCode, string>> = {
   'read-only': 'this port is read-only',
   forbidden: 'your role does not allow that',
+  'not-holder': 'someone else holds the keyboard of this port',
   'not-open': 'the device is not open',
   'write-queue-full': 'too much is still waiting to be written',
   'bad-request': 'the server did not accept the request',

@@ -31,6 +31,7 @@ import { literals, streamOffset } from './schema-helpers.js';
 export const COMMAND_ERROR_STATUS = {
   'read-only': 403,
   forbidden: 403,
+  'not-holder': 409,
   'not-open': 409,
   'write-queue-full': 503,
   'bad-request': 400,
@@ -39,7 +40,7 @@ export const COMMAND_ERROR_STATUS = {
 } as const satisfies Record<CommandErrorCode, number>;
 
 const CommandErrorCodeSchema = literals(Object.keys(COMMAND_ERROR_STATUS) as Array<keyof typeof COMMAND_ERROR_STATUS>, {
-  description: 'read-only: watch-only for you (a viewer); forbidden: your role does not allow it; not-open: the device is not open; write-queue-full; bad-request: malformed or out of range; device: the device refused or failed; timeout: no answer from the serial worker.',
+  description: 'read-only: watch-only for you (a viewer); forbidden: your role does not allow it; not-holder: a single-writer port whose keyboard you do not hold; not-open: the device is not open; write-queue-full; bad-request: malformed or out of range; device: the device refused or failed; timeout: no answer from the serial worker.',
 });
 
 /** Every error answer: `{error}`, with `code` where a command was refused. */

@@ -11,6 +11,7 @@ import type { PortSummary } from '../wire/api.js';
 import { wsPathFor, type DeviceStatus } from '../wire/protocol.js';
 import { Channel } from './channel.js';
 import { CommandPath, type CommandObserver, type Requester } from './command-path.js';
+import { Keyboard } from './keyboard.js';
 
 /** Smallest segment, in bytes: below this the per-file overhead (sidecar index, open/close) outweighs finer retention. */
 const MIN_SEGMENT_BYTES = 64 * 1024;
@@ -51,13 +52,19 @@ export class ServedPort {
   private commandPath!: CommandPath;
   private lineReader: { lines: PortLines; ready: Promise<void> } | null = null;
   private origin: ServedPortDeps['origin'];
+  /** Who may type on a single-writer port; here, not in the fan-out, because HTTP and MQTT writes reach the same command path. */
+  readonly keyboard: Keyboard;
 
   private constructor(
     readonly config: PortConfig,
     readonly channel: Channel,
     private readonly capture: CaptureStore | null,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.keyboard = new Keyboard(config.writers);
+    // Each handover goes into the capture, as conserver marks attach, detach and force-attach in its log.
+    this.keyboard.listen((state, change) => channel.recordEvent({ type: 'keyboard', ...change, holder: state.holder?.name ?? null }));
+  }
 
   /** Opens the capture (recovering it after a crash), then starts the worker, which opens the device at once. */
   static async open(config: PortConfig, deps: ServedPortDeps): Promise<ServedPort> {
@@ -177,9 +184,14 @@ export class ServedPort {
       },
       post: (message: ToWorker, requester?: Requester) => handle.post(message, requester),
     };
-    this.commandPath = new CommandPath(this.channel, target, (command, result) => {
-      for (const listener of this.listeners) listener.command?.(command, result);
-    });
+    this.commandPath = new CommandPath(
+      this.channel,
+      target,
+      (command, result) => {
+        for (const listener of this.listeners) listener.command?.(command, result);
+      },
+      this.keyboard,
+    );
   }
 
   private onWorkerMessage(message: FromWorker): void {

@@ -57,6 +57,7 @@ export type CommandResult =
 export type CommandErrorCode =
   | 'read-only' // this server or port is watch-only for the asker (a viewer)
   | 'forbidden' // the asker's role does not allow this (e.g. an operator changing the baud)
+  | 'not-holder' // a single-writer port, and someone else holds its keyboard (or nobody does)
   | 'not-open' // the device is not open (waiting, closed, restarting)
   | 'write-queue-full' // more is waiting to be written than the port's queue holds
   | 'bad-request' // a malformed or out-of-range command
@@ -267,6 +268,10 @@ export const apiPaths = {
   tickets: '/api/tickets',
   /** Who the asker is, and their role on each port they may see. */
   me: '/api/me',
+  /** The audit log as NDJSON (admins; see AuditQuery). */
+  audit: '/api/audit',
+  /** The port's recent writes with their authors, for the console's inline writes (see WriteNote). */
+  writes: (id: string) => `/api/ports/${encodeURIComponent(id)}/writes`,
 } as const;
 
 /** POST /api/tickets: put `ticket` in a WebSocket or EventSource URL as `?ticket=`; it works once, within `expiresInMs`. */
@@ -301,4 +306,36 @@ export function downloadUrl(portId: string, query: DownloadQuery): string {
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   const search = params.toString();
   return `${apiPaths.download(portId).slice(1)}${search ? `?${search}` : ''}`;
+}
+
+/**
+ * A write as the console shows it inline (`alice> G28`): sent live as the `wrote` control message and
+ * listed by GET /api/ports/:id/writes after a reload.
+ */
+export interface WriteNote {
+  /** The stream offset the write came at: the page shows it after the output before this offset. */
+  offset: number;
+  /** Where the write begins in the port's written bytes (a count over the port's life, as in the audit): names it once. */
+  writeOffset: number;
+  /** Who wrote it (a token's name, `admin`, `anonymous`). */
+  name: string;
+  /** The way in (`ws:4@192.168.1.20`, `http@…`). */
+  source: string;
+  /** A printable preview: control characters escaped, a trailing line ending dropped, at most 200 characters. */
+  text: string;
+  /** When, in ms since the epoch. */
+  timeMs: number;
+}
+
+/** GET /api/ports/:id/writes: the port's recent writes from stream offset `from` on, oldest first. */
+export interface WritesResponse {
+  writes: WriteNote[];
+}
+
+/** The query of GET /api/audit: entries from `since` to before `until` (times), of one port, by one person. */
+export interface AuditQuery {
+  since?: string;
+  until?: string;
+  port?: string;
+  who?: string;
 }

@@ -55,6 +55,56 @@ export const MAX_CONTROL_BYTES = 4096;
 /** Largest binary frame (bytes to write to the device) the server accepts: a generous paste. */
 export const MAX_WRITE_FRAME_BYTES = 1024 * 1024; // 1 MiB
 
+/** Longest name a token-less page may give itself (`?name=` on the WebSocket URL), in characters: a first name and an initial, not an essay. */
+export const MAX_DISPLAY_NAME_CHARS = 32;
+
+/**
+ * A name a page gave itself, made safe to show everyone: control and format characters and anything
+ * but letters, digits, spaces and `.-_@'` dropped, spaces collapsed, cut to MAX_DISPLAY_NAME_CHARS.
+ * '' when nothing is left. The server applies it to `?name=`; the page to what it stores.
+ */
+export function cleanDisplayName(text: string): string {
+  const kept = text.normalize('NFC').replace(/[^\p{L}\p{M}\p{N} .\-_@']/gu, ' ').replace(/\s+/g, ' ').trim();
+  return [...kept].slice(0, MAX_DISPLAY_NAME_CHARS).join('').trim();
+}
+
+/** Who may type on a port: `shared`, every operator; `single`, only whoever holds the keyboard (see the `keyboard` message). */
+export type WritersMode = 'shared' | 'single';
+/** Every WritersMode, for validating config. */
+export const WRITERS_MODES: readonly WritersMode[] = ['shared', 'single'];
+
+/** One connection to a port, as the `who` message lists it. */
+export interface WhoEntry {
+  /** This connection's id on the port (`keyboard-grant` names it); a new one on every connection. */
+  id: string;
+  /** A token's name, `admin` for --token, or a token-less page's own name as `bob (anonymous)`. */
+  name: string;
+  role: Role;
+  /** When it connected, in ms since the epoch. */
+  since: number;
+  /** Present (true) on the connection that holds the keyboard (single-writer ports). */
+  holdsKeyboard?: true;
+}
+
+/** Someone in the keyboard's state: a connection's id and name. */
+export interface KeyboardSeat {
+  id: string;
+  name: string;
+}
+
+/**
+ * What changed hands, for the console's notice. `took`: `by` took a free keyboard (asked, or typed first);
+ * `asked`: `by` asked for it; `withdrew`: `by` no longer asks; `handed`: the holder `by` handed it `to`;
+ * `released`: the holder `by` let go (to the first who asked, `to`, or nobody); `forced`: the admin `by`
+ * took it from `from`; `left`: the holder `by` disconnected (it went `to` the first who asked, or nobody).
+ */
+export interface KeyboardChange {
+  kind: 'took' | 'asked' | 'withdrew' | 'handed' | 'released' | 'forced' | 'left';
+  by: string;
+  to?: string;
+  from?: string;
+}
+
 /** WebSocket close codes the server uses; the client decides from them whether to reconnect. */
 export const CloseCode = {
   /** Server shutting down: reconnect with backoff. */
@@ -152,6 +202,10 @@ export type ServerMessage =
       /** Who this client is (a token's name, `admin` for --token, `anonymous`) and its role on this port. Absent from servers before roles. */
       name?: string;
       role?: Role;
+      /** This connection's id in the `who` list. Absent from servers before the who-list. */
+      client?: string;
+      /** Whether everyone with the operator role types (`shared`) or one holder of the keyboard (`single`). Absent: shared. */
+      writers?: WritersMode;
       device: DeviceStatus;
       capture: CaptureStatus;
       clients: number;
@@ -170,6 +224,16 @@ export type ServerMessage =
       reason: SkipReason;
     }
   | { type: 'clients'; count: number }
+  /** Everyone connected to this port: after hello and on every change (a join, a leave, the keyboard changing hands). */
+  | { type: 'who'; people: WhoEntry[] }
+  | {
+      /** A single-writer port's keyboard: after hello and on every change, to everyone; `change` says what just happened. */
+      type: 'keyboard';
+      holder: KeyboardSeat | null;
+      /** Who asked for it, first first. */
+      requests: KeyboardSeat[];
+      change?: KeyboardChange;
+    }
   | {
       /** The answer to a control message that carried `id`; only its sender gets it. */
       type: 'result';
@@ -200,7 +264,20 @@ export type ClientMessage =
       type: 'ack';
       offset: number;
     }
+  | KeyboardCommand
   | PortCommand;
+
+/**
+ * A single-writer port's keyboard (see docs/protocol.md): ask for it (taken at once when free), let go of
+ * it or withdraw the request, hand it to connection `to` (the holder only), or take it by force (admins).
+ * With `id`, the sender gets a `result`.
+ */
+export type KeyboardCommand = (
+  | { type: 'keyboard-request' }
+  | { type: 'keyboard-release' }
+  | { type: 'keyboard-grant'; to: string }
+  | { type: 'keyboard-take' }
+) & { id?: number };
 
 /**
  * Control messages that change the port: the one command vocabulary of the WebSocket and the
@@ -267,8 +344,30 @@ export function decodeClientMessage(text: string): Decoded<ClientMessage> {
     return isCount(value.offset)
       ? { ok: true, message: { type: 'ack', offset: value.offset } }
       : { ok: false, error: 'ack: offset must be a non-negative integer' };
+  if (typeof value.type === 'string' && value.type.startsWith('keyboard-')) return decodeKeyboardCommand(value);
   return decodePortCommand(value);
 }
+
+/** Checks a `keyboard-…` control message; never throws. */
+function decodeKeyboardCommand(value: Record<string, unknown>): Decoded<KeyboardCommand> {
+  const id = isCount(value.id) ? { id: value.id } : {};
+  if (value.id !== undefined && !isCount(value.id)) return { ok: false, error: `${String(value.type)}: id must be a non-negative integer` };
+  switch (value.type) {
+    case 'keyboard-request':
+    case 'keyboard-release':
+    case 'keyboard-take':
+      return { ok: true, message: { type: value.type, ...id } };
+    case 'keyboard-grant':
+      return typeof value.to === 'string' && value.to !== '' && value.to.length <= MAX_SEAT_ID_CHARS
+        ? { ok: true, message: { type: 'keyboard-grant', to: value.to, ...id } }
+        : { ok: false, error: 'keyboard-grant: to must be a connection id from the who list', ...id };
+    default:
+      return { ok: false, error: `unknown message type ${JSON.stringify(value.type)}`, ...id };
+  }
+}
+
+/** Longest connection id a `keyboard-grant` may name: ids are short counters; anything longer is not one. */
+const MAX_SEAT_ID_CHARS = 64;
 
 /** Checks a parsed JSON object as a PortCommand (a control frame, or the HTTP API's command body); never throws. */
 export function decodePortCommand(value: unknown): Decoded<PortCommand> {
@@ -381,6 +480,14 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
       return isCount(value.bytes) && isCount(value.offset)
         ? { ok: true, message: value as ServerMessage }
         : { ok: false, error: 'skipped: bad fields' };
+    case 'who':
+      return Array.isArray(value.people) && value.people.every((p) => isObject(p) && typeof p.id === 'string' && typeof p.name === 'string')
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'who: bad people' };
+    case 'keyboard':
+      return (value.holder === null || isSeat(value.holder)) && Array.isArray(value.requests) && value.requests.every(isSeat)
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'keyboard: bad fields' };
     case 'clients':
       return isCount(value.count)
         ? { ok: true, message: value as ServerMessage }
@@ -404,6 +511,10 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(value.type)}` };
   }
+}
+
+function isSeat(v: unknown): v is KeyboardSeat {
+  return isObject(v) && typeof v.id === 'string' && typeof v.name === 'string';
 }
 
 function isDeviceStatus(v: unknown): v is DeviceStatus {

@@ -6,16 +6,20 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Principal } from '../access/access-policy.js';
 import type { Requester } from '../ports/command-path.js';
-import { roleAllows } from '../wire/roles.js';
+import type { KeyboardOutcome } from '../ports/keyboard.js';
+import { roleAllows, type Role } from '../wire/roles.js';
 import type { ServedPort } from '../ports/served-port.js';
 import {
+  cleanDisplayName,
   decodeClientMessage,
   MAX_CONTROL_BYTES,
   PROTOCOL_VERSION,
   STREAM_MODES,
   type ClientMessage,
+  type KeyboardCommand,
   type ServerMessage,
   type StreamMode,
+  type WhoEntry,
 } from '../wire/protocol.js';
 import type { CommandResult } from '../wire/api.js';
 import { SharedFrames } from './binary-frames.js';
@@ -36,6 +40,11 @@ interface Client extends FanOutClient {
   stream: ClientStream;
   source: string;
   principal: Principal;
+  /** Its id on this port (the who-list, keyboard-grant), its display name, its role here, and when it came. */
+  id: string;
+  name: string;
+  role: Role | null;
+  since: number;
 }
 
 /** The WebSocket fan-out of one port. */
@@ -45,6 +54,7 @@ export class PortFanOut {
   private readonly limits: StreamLimits;
   private readonly source: StreamSource;
   private readonly unsubscribe: Array<() => void>;
+  private nextClientId = 1;
 
   constructor(
     private readonly port: ServedPort,
@@ -78,6 +88,10 @@ export class PortFanOut {
         status: (device) => this.broadcast({ type: 'status', device }),
         error: (message) => this.broadcast({ type: 'error', code: 'device', message }),
       }),
+      port.keyboard.listen((state, change) => {
+        this.broadcast({ type: 'keyboard', ...state, change });
+        this.broadcastWho();
+      }),
     ];
   }
 
@@ -100,10 +114,13 @@ export class PortFanOut {
     const mode = parseMode(url.searchParams.get('mode'));
     const resume = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'), mode);
     const stream = new ClientStream(ws, socket, this.source, this.limits, resume.offset, mode);
-    const client: Client = { ws, stream, source, principal, sendControl: (message) => stream.sendControl(message) };
     const role = principal.roleOn(this.port.id);
+    const id = String(this.nextClientId++);
+    const name = displayName(principal, url);
+    const client: Client = { ws, stream, source, principal, id, name, role, since: Date.now(), sendControl: (message) => stream.sendControl(message) };
     this.clients.add(client);
     const port = this.port;
+    port.keyboard.join({ id, name, role });
     stream.sendControl({
       type: 'hello',
       protocol: PROTOCOL_VERSION,
@@ -112,8 +129,10 @@ export class PortFanOut {
       offset: resume.offset,
       mode,
       readOnly: !roleAllows(role, 'write'),
-      name: principal.name,
+      name,
       role: role ?? 'viewer',
+      client: id,
+      writers: port.keyboard.mode,
       device: port.device,
       capture: port.channel.captureStatus,
       clients: this.clients.size,
@@ -122,11 +141,16 @@ export class PortFanOut {
     if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, port.channel.skipReason(resume.offset, resume.skipTo));
     stream.pump();
     this.broadcast({ type: 'clients', count: this.clients.size }, client);
+    this.broadcastWho();
+    if (port.keyboard.single) stream.sendControl({ type: 'keyboard', ...port.keyboard.state() });
 
     ws.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
     ws.on('close', () => {
       stream.dispose();
-      if (this.clients.delete(client)) this.broadcast({ type: 'clients', count: this.clients.size });
+      if (!this.clients.delete(client)) return;
+      this.broadcast({ type: 'clients', count: this.clients.size });
+      // A holder's leaving re-sends the who-list with the keyboard's change; anyone else's, here.
+      if (!port.keyboard.leave(id)) this.broadcastWho();
     });
     return client;
   }
@@ -134,6 +158,19 @@ export class PortFanOut {
   /** Sends `message` to every client of this port (but `except`). */
   broadcast(message: ServerMessage, except?: Client): void {
     for (const client of this.clients) if (client !== except) client.stream.sendControl(message);
+  }
+
+  /** Everyone connected here, to everyone: on every join, leave and handover. */
+  private broadcastWho(): void {
+    const keyboard = this.port.keyboard;
+    const people: WhoEntry[] = [...this.clients].map(({ id, name, role, since }) => ({
+      id,
+      name,
+      role: role ?? 'viewer',
+      since,
+      ...(keyboard.holds(id) ? { holdsKeyboard: true as const } : {}),
+    }));
+    this.broadcast({ type: 'who', people });
   }
 
   /** Stops listening to the port (its clients are closed by the gateway). */
@@ -183,11 +220,26 @@ export class PortFanOut {
 
   private control(client: Client, message: ClientMessage): void {
     if (message.type === 'ack') return client.stream.ack(message.offset);
+    if (isKeyboardCommand(message)) return this.answer(client, message.id, this.keyboardCommand(client, message));
     void this.port.commands.execute(message, this.requester(client)).then((result) => this.answer(client, message.id, result));
   }
 
+  private keyboardCommand(client: Client, message: KeyboardCommand): KeyboardOutcome {
+    const keyboard = this.port.keyboard;
+    switch (message.type) {
+      case 'keyboard-request':
+        return keyboard.request(client.id);
+      case 'keyboard-release':
+        return keyboard.release(client.id);
+      case 'keyboard-grant':
+        return keyboard.grant(client.id, message.to);
+      case 'keyboard-take':
+        return keyboard.take(client.id);
+    }
+  }
+
   private requester(client: Client): Requester {
-    return { source: client.source, name: client.principal.name, role: client.principal.roleOn(this.port.id) };
+    return { source: client.source, name: client.name, role: client.role, seat: client.id };
   }
 
   /** With an id, the sender gets a `result`; without one, only a refusal, as an `error`. Nobody else hears of it. */
@@ -215,6 +267,17 @@ function queryProblems(url: URL): string[] {
   if (offset !== null && !/^\d{1,15}$/.test(offset))
     problems.push(`offset must be a whole number, got ${JSON.stringify(offset)}; replaying from memory`);
   return problems;
+}
+
+function isKeyboardCommand(message: ClientMessage): message is KeyboardCommand {
+  return message.type.startsWith('keyboard-');
+}
+
+/** Who a connection is to everyone else: its token's name, or a token-less page's own `?name=` as `bob (anonymous)`. */
+function displayName(principal: Principal, url: URL): string {
+  if (principal.via !== 'anonymous') return principal.name;
+  const given = cleanDisplayName(url.searchParams.get('name') ?? '');
+  return given === '' ? principal.name : `${given} (${principal.name})`;
 }
 
 function parseMode(param: string | null): StreamMode {

@@ -67,6 +67,7 @@ describe('parseCli', () => {
       '--allow-origin', 'http://dash.lan',
       '--data-dir', '/srv/serialdeck',
       '--watch',
+      '--writers', 'single',
     ]);
     const settings = {
       baudRate: 9600,
@@ -80,6 +81,7 @@ describe('parseCli', () => {
       flow: 'soft',
       scrollbackBytes: 512 * 1024,
       retention: { bytes: 256 * 1024 ** 2, ageMs: 3 * 86_400_000 },
+      writers: 'single',
     };
     expect(config).toEqual({
       ports: [

@@ -34,6 +34,7 @@ describe('docs/config.md', () => {
     ['scrollback', `\`${formatSize(DEFAULTS.port.scrollbackBytes)}\``],
     ['retention.bytes', `\`${formatSize(DEFAULTS.port.retention.bytes)}\``],
     ['retention.age', `\`${formatDuration(DEFAULTS.port.retention.ageMs)}\``],
+    ['writers', `\`${DEFAULTS.port.writers}\``],
   ])('its table gives %s the default in DEFAULTS (%s)', (field, shown) => {
     expect(doc).toContain(`| \`${field}\` | ${shown} |`);
   });

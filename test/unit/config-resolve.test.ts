@@ -43,7 +43,14 @@ describe('resolveConfig defaults', () => {
       flow: 'none',
       scrollbackBytes: 1024 ** 2,
       retention: { bytes: 64 * 1024 ** 2, ageMs: 14 * 86_400_000 },
+      writers: 'shared',
     });
+  });
+
+  it('takes writers per port over defaults', () => {
+    const config = resolve({ defaults: { writers: 'single' }, ports: ['demo', { path: '/dev/ttyUSB0', writers: 'shared' }] });
+    expect(config.ports.map((p) => p.writers)).toEqual(['single', 'shared']);
+    expect(config.watchDefaults.writers).toBe('single');
   });
 
   it('takes framing per port over defaults, field by field', () => {
@@ -64,6 +71,8 @@ describe('resolveConfig defaults', () => {
     [{ ports: [{ path: '/a', parity: 'Even' }] }, 'ports[0].parity must be none, odd, even, mark or space, got "Even"'],
     [{ ports: [{ path: '/a', stopBits: 1.5 }] }, 'ports[0].stopBits must be 1 or 2, got 1.5'],
     [{ ports: [{ path: '/a', flow: 'rtscts' }] }, 'ports[0].flow must be none, hard or soft, got "rtscts"'],
+    [{ ports: [{ path: '/a', writers: 'one' }] }, 'ports[0].writers must be shared or single, got "one"'],
+    [{ defaults: { writers: true } }, 'defaults.writers must be shared or single, got true'],
     [{ ports: [{ path: '/a', databits: 7 }] }, 'ports[0].databits is not a known setting (did you mean dataBits?)'],
   ])('refuses bad framing %j', (input, message) => {
     expect(() => resolve(input as ConfigInput)).toThrow(message);

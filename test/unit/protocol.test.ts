@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cleanDisplayName,
   describeFraming,
   decodeClientMessage,
   decodeServerMessage,
   encodeMessage,
   LINE_ENDINGS,
+  MAX_DISPLAY_NAME_CHARS,
   PROTOCOL_VERSION,
   type ClientMessage,
   type DeviceStatus,
@@ -49,6 +51,11 @@ describe('protocol: client → server', () => {
     { type: 'release', forMs: MAX_RELEASE_MS, id: 6 },
     { type: 'reclaim' },
     { type: 'reclaim', id: 7 },
+    { type: 'keyboard-request' },
+    { type: 'keyboard-request', id: 8 },
+    { type: 'keyboard-release' },
+    { type: 'keyboard-grant', to: '3', id: 9 },
+    { type: 'keyboard-take' },
   ];
   it.each(valid)('round-trips %j', (message) => {
     expect(decodeClientMessage(encodeMessage(message))).toEqual({ ok: true, message });
@@ -82,6 +89,10 @@ describe('protocol: client → server', () => {
     ['{"type":"send-break","ms":5001}', /ms must be an integer/],
     ['{"type":"release","forMs":999}', /release: forMs must be an integer from 1000 to 3600000 ms, got 999/],
     ['{"type":"release","forMs":"60s"}', /forMs/],
+    ['{"type":"keyboard-grant"}', /keyboard-grant: to must be a connection id/],
+    ['{"type":"keyboard-grant","to":7}', /keyboard-grant: to must be a connection id/],
+    ['{"type":"keyboard-steal"}', /unknown message type "keyboard-steal"/],
+    ['{"type":"keyboard-take","id":-2}', /keyboard-take: id must be a non-negative integer/],
   ];
   it.each(invalid)('rejects %s with a reason', (text, reason) => {
     const decoded = decodeClientMessage(text);
@@ -119,12 +130,48 @@ describe('protocol: server → client', () => {
     { type: 'skipped', bytes: 1000, offset: 2042, reason: 'slow-client' },
     { type: 'clients', count: 0 },
     { type: 'error', code: 'read-only', message: 'this serialdeck is read-only' },
+    { type: 'error', code: 'not-holder', message: 'not sent: this port takes one writer at a time and alice holds the keyboard; ask for the keyboard' },
+    {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      port: 'uno',
+      stream: 'abc',
+      offset: 0,
+      mode: 'live',
+      readOnly: false,
+      name: 'bob (anonymous)',
+      role: 'operator',
+      client: '2',
+      writers: 'single',
+      device,
+      capture: { state: 'off', start: 0, startTimeMs: null, bytesOnDisk: 0 },
+      clients: 2,
+    },
+    {
+      type: 'who',
+      people: [
+        { id: '1', name: 'alice', role: 'operator', since: 1764450000000, holdsKeyboard: true },
+        { id: '2', name: 'bob (anonymous)', role: 'viewer', since: 1764450001000 },
+      ],
+    },
+    { type: 'keyboard', holder: null, requests: [] },
+    { type: 'keyboard', holder: { id: '1', name: 'alice' }, requests: [{ id: '2', name: 'bob' }], change: { kind: 'asked', by: 'bob', to: 'alice' } },
+    { type: 'keyboard', holder: { id: '4', name: 'root' }, requests: [], change: { kind: 'forced', by: 'root', from: 'alice' } },
   ];
   it.each(valid)('round-trips %j', (message) => {
     expect(decodeServerMessage(encodeMessage(message))).toEqual({ ok: true, message });
   });
 
-  it.each(['{"type":"hello","offset":-1}', '{"type":"status"}', '{"type":"skipped","bytes":"x"}', '{"type":"nope"}'])(
+  it.each([
+    '{"type":"hello","offset":-1}',
+    '{"type":"status"}',
+    '{"type":"skipped","bytes":"x"}',
+    '{"type":"nope"}',
+    '{"type":"who"}',
+    '{"type":"who","people":[{"id":1}]}',
+    '{"type":"keyboard","requests":[]}',
+    '{"type":"keyboard","holder":{"id":"1"},"requests":[]}',
+  ])(
     'rejects %s',
     (text) => expect(decodeServerMessage(text).ok).toBe(false),
   );
@@ -189,5 +236,26 @@ describe('protocol: refusals keep the command id', () => {
     expect(decodeClientMessage('{"type":"set-baud","baudRate":0,"id":9}')).toMatchObject({ ok: false, id: 9 });
     expect(decodeClientMessage('{"type":"set-baud","baudRate":0}')).not.toHaveProperty('id');
     expect(decodeClientMessage('{"type":"set-baud","baudRate":0,"id":-2}')).not.toHaveProperty('id');
+  });
+});
+
+describe('protocol: display names', () => {
+  it.each([
+    ['bob', 'bob'],
+    ['  Bob   Smith  ', 'Bob Smith'],
+    ["O'Brien-Müller", "O'Brien-Müller"],
+    ['Zoë 李', 'Zoë 李'],
+    ['<script>alert(1)</script>', 'script alert 1 script'],
+    ['a\u0000b\u202ec\nd', 'a b c d'],
+    ['', ''],
+    ['***', ''],
+  ])('cleans %j to %j', (given, shown) => {
+    expect(cleanDisplayName(given)).toBe(shown);
+  });
+
+  it(`cuts a long name to ${MAX_DISPLAY_NAME_CHARS} characters, never splitting one`, () => {
+    expect(cleanDisplayName('x'.repeat(100))).toBe('x'.repeat(MAX_DISPLAY_NAME_CHARS));
+    expect([...cleanDisplayName('😀'.repeat(40) + 'a')].length).toBeLessThanOrEqual(MAX_DISPLAY_NAME_CHARS);
+    expect(cleanDisplayName('é'.repeat(40))).toBe('é'.repeat(MAX_DISPLAY_NAME_CHARS));
   });
 });

@@ -18,7 +18,7 @@ export const STATUS_OF = COMMAND_ERROR_STATUS;
 /** The refusals a command can meet once its input is valid, as the document lists them. */
 export const COMMAND_REFUSALS: Record<number, ResponseDoc> = {
   403: { description: 'read-only: this server or port is watch-only (or the Origin is not allowed).', schema: API_SCHEMAS.CommandRefusal },
-  409: { description: 'not-open: the device is not open (unplugged, released, closed).', schema: API_SCHEMAS.CommandRefusal },
+  409: { description: 'not-open: the device is not open (unplugged, released, closed); not-holder: a single-writer port whose keyboard you do not hold.', schema: API_SCHEMAS.CommandRefusal },
   502: { description: 'device: the device refused or failed.', schema: API_SCHEMAS.CommandRefusal },
   503: { description: 'write-queue-full: more is waiting than the port queues.', schema: API_SCHEMAS.CommandRefusal },
   504: { description: 'timeout: no answer from the serial worker.', schema: API_SCHEMAS.CommandRefusal },
