@@ -45,7 +45,8 @@ function originFor(host: string | undefined, httpsPort: number): string | null {
   if (host === undefined) return null;
   if (!HOST_HEADER.test(host)) return null;
   const url = safeUrl(`https://${host}`);
-  if (url === null) return null;
+  // The URL parser rewrites some names (`0` and `1234` are IPv4 shorthands): repeat only a name it leaves as sent.
+  if (url === null || url.hostname !== host.toLowerCase().replace(/:\d+$/, '')) return null;
   url.port = String(httpsPort);
   return url.origin;
 }
