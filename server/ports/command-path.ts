@@ -49,6 +49,17 @@ export interface WorkerResult {
 /** Hears a command's outcome: its type, who sent it, for writes how many bytes, and the result. */
 export type CommandObserver = (command: { type: string; source: string; bytes: number }, result: CommandResult) => void;
 
+/**
+ * Hears every command with who sent it (the audit trail, the console's inline writes). Must not throw.
+ * `posting`: about to go to the worker; a write's `data` is readable now and not after (it is
+ * transferred): copy or encode what you keep. The function it returns, if any, hears the outcome.
+ * `refused`: turned away before it was posted (the role, a device not open).
+ */
+export interface CommandWatcher {
+  posting?(command: DeviceCommand, requester: Requester): ((result: CommandResult) => void) | void;
+  refused?(command: DeviceCommand, requester: Requester, result: CommandResult): void;
+}
+
 /** What the command path needs of the device: its state (and why, e.g. until when it is released) and a way to post to its worker. */
 export interface CommandTarget {
   readonly state: string;
@@ -68,6 +79,7 @@ interface Pending {
 export class CommandPath {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly watchers = new Set<CommandWatcher>();
 
   /** `observe` hears every command's outcome once it is known (the log); `gate` may refuse writes (a single-writer port's keyboard). */
   constructor(
@@ -76,6 +88,12 @@ export class CommandPath {
     private readonly observe?: CommandObserver,
     private readonly gate?: WriteGate,
   ) {}
+
+  /** Adds a watcher of every command until the returned function is called. */
+  watch(watcher: CommandWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
 
   /** Authorizes, records and posts `command`; resolves with the worker's answer (never rejects). A write's data is transferred: unusable afterwards. */
   execute(command: DeviceCommand, requester: Requester): Promise<CommandResult> {
@@ -95,27 +113,32 @@ export class CommandPath {
       // A viewer (or anyone under --read-only) is told the port is read-only for them, in the words scripts already know.
       const code = requester.role === 'viewer' ? 'read-only' : 'forbidden';
       this.channel.recordEvent({ type: 'refused', command: command.type, code, message, source: requester.source });
-      return Promise.resolve(refused(code, message));
+      return this.turnedAway(command, requester, refused(code, message));
     }
     if (command.type === 'write') {
       // Control commands are not tied to the keyboard: they are admin-only by role, single writer or not.
       const gated = this.gate?.checkWrite(requester);
       if (gated && !gated.ok) {
         this.channel.recordEvent({ type: 'refused', command: 'write', code: gated.code, message: gated.message, source: requester.source });
-        return Promise.resolve(refused(gated.code, gated.message, 0));
+        return this.turnedAway(command, requester, refused(gated.code, gated.message, 0));
       }
       if (this.device.state !== 'open') {
         const { state, message } = this.device;
         const why = state === 'released' && message ? `the device is ${message}` : `the device is ${state}`;
-        return Promise.resolve(refused('not-open', `not sent: ${why}`, 0));
+        return this.turnedAway(command, requester, refused('not-open', `not sent: ${why}`, 0));
       }
       if (command.data.byteLength === 0) return Promise.resolve({ ok: true, written: 0 });
       this.channel.recordWrite(command.data, requester.source);
     } else {
       this.channel.recordEvent({ type: 'command', command: command.type, ...commandFields(command), source: requester.source });
     }
+    const outcomes: Array<(result: CommandResult) => void> = [];
+    for (const watcher of this.watchers) {
+      const outcome = watcher.posting?.(command, requester);
+      if (outcome) outcomes.push(outcome);
+    }
     const id = this.nextId++;
-    return new Promise<CommandResult>((resolve) => {
+    const answered = new Promise<CommandResult>((resolve) => {
       const timer =
         command.type === 'write'
           ? undefined
@@ -123,6 +146,16 @@ export class CommandPath {
       this.pending.set(id, { resolve, timer, source: requester.source, type: command.type });
       this.device.post(toWorker(command, id), requester);
     });
+    if (outcomes.length === 0) return answered;
+    return answered.then((result) => {
+      for (const outcome of outcomes) outcome(result);
+      return result;
+    });
+  }
+
+  private turnedAway(command: DeviceCommand, requester: Requester, result: CommandResult): Promise<CommandResult> {
+    for (const watcher of this.watchers) watcher.refused?.(command, requester, result);
+    return Promise.resolve(result);
   }
 
   /** The worker answered command `id`. Unknown ids (answered already, or from before a restart) are ignored. */
