@@ -1,0 +1,80 @@
+// Fuzzing the HTTP side of a running serialdeck (the demo board behind it): malformed requests to
+// every route of the API table and to the page, through Node's client, and raw bytes that are not
+// quite HTTP through a bare socket. The server must answer each with a documented status and a
+// clear error, never a 500, never hang, and its memory must not grow from one burst to the next.
+// Default size for `npm test`; FUZZ_RUNS=100000 for the full run (docs/fuzzing.md).
+import fc from 'fast-check';
+import { Agent } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
+import { fuzzRequestArb, judge, judgeRaw, rawRequestArb, send, sendRaw, type FuzzAnswer } from '../helpers/fuzz-http.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/** Bursts per kind: the first warms up; growth is measured from the second to the last. */
+const BURSTS = 3;
+
+let server: TestServer;
+let port: number;
+beforeAll(async () => {
+  // A lockout far above the fuzzer's rate of wrong tokens: the fuzz is of inputs, not of the lockout (tested on its own).
+  server = await startTestServer({ lockout: { attempts: 1000, window: '1s' } });
+  port = Number(new URL(server.url).port);
+});
+afterAll(() => server?.close());
+
+async function alive(): Promise<FuzzAnswer> {
+  const agent = new Agent();
+  try {
+    return await send(server.url, agent, { method: 'GET', path: '/api/ports', headers: {}, body: null, route: null, clean: true });
+  } finally {
+    agent.destroy();
+  }
+}
+
+describe('HTTP fuzzing', () => {
+  it('answers malformed requests to every route with a documented status and error, and keeps its memory', async () => {
+    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(300) / BURSTS));
+    const statuses = new Map<number, number>();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const seed = fuzzSeed();
+    const bursts = await measureBursts(BURSTS, runs, async (burst) => {
+      await fc.assert(
+        fc.asyncProperty(fuzzRequestArb(port), async (req) => {
+          const answer = await send(server.url, agent, req);
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          const problem = judge(req, answer);
+          if (problem) throw new Error(problem);
+        }),
+        { numRuns: runs, ...(seed !== undefined ? { seed: seed + burst } : {}) },
+      );
+    });
+    agent.destroy();
+    console.log(formatBursts('http', bursts));
+    console.log(`http statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ')}`);
+    expect((await alive()).status).toBe(200);
+    // The fuzzer reached the routes, their checks and their limits, not only the 404 of a wrong path.
+    for (const status of [200, 400, 404, 405]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+    expect(memoryGrowth(bursts).problem).toBeNull();
+  }, 300_000);
+
+  it('answers raw bytes that are not quite HTTP with an HTTP status or a close, and keeps its memory', async () => {
+    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(150) / BURSTS));
+    let answered = 0;
+    const seed = fuzzSeed();
+    const bursts = await measureBursts(BURSTS, runs, async (burst) => {
+      await fc.assert(
+        fc.asyncProperty(rawRequestArb, async (bytes) => {
+          const answer = await sendRaw(port, bytes);
+          if (answer !== '') answered++;
+          const problem = judgeRaw(answer);
+          if (problem) throw new Error(problem);
+        }),
+        { numRuns: runs, ...(seed !== undefined ? { seed: seed + burst } : {}) },
+      );
+    });
+    console.log(formatBursts('raw http', bursts));
+    expect((await alive()).status).toBe(200);
+    expect(answered).toBeGreaterThan(0);
+    expect(memoryGrowth(bursts).problem).toBeNull();
+  }, 300_000);
+});
