@@ -22,7 +22,10 @@ export function redirectLocation(hostHeader: string | undefined, path: string | 
   return target !== null && target.origin === new URL(origin).origin ? target.href : `${origin}/`;
 }
 
-/** Starts the redirect listener on `host`:`port` (0 picks a free one); resolves once it listens, rejects if it cannot. */
+/**
+ * Starts the redirect listener on `host`:`port` (0 picks a free one); resolves once it listens, rejects if it cannot,
+ * with an error that names the redirect port (and keeps Node's `code`, such as EADDRINUSE or EACCES).
+ */
 export async function startHttpRedirect(host: string, port: number, httpsPort: number, fallbackHost: string): Promise<Server> {
   const server = createServer({ requestTimeout: REDIRECT_REQUEST_TIMEOUT_MS, headersTimeout: REDIRECT_REQUEST_TIMEOUT_MS }, (req, res) => {
     const location = redirectLocation(req.headers.host, req.url, httpsPort, fallbackHost);
@@ -31,9 +34,13 @@ export async function startHttpRedirect(host: string, port: number, httpsPort: n
   });
   server.keepAliveTimeout = 0; // one request per connection: nothing to keep open
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const hint = error.code === 'EACCES' && port < 1024 ? ' (ports below 1024 need CAP_NET_BIND_SERVICE)' : '';
+      reject(Object.assign(new Error(`the HTTP redirect port ${port} is not available: ${error.message}${hint}`), { code: error.code }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import type { LogLevel } from '../../server/log.js';
 import { SELF_SIGNED_DIR, SELF_SIGNED_KEY_FILE } from '../../server/tls/self-signed.js';
 import { decodeServerMessage } from '../../server/wire/protocol.js';
 import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const run = promisify(execFile);
 const stack = cleanupAfterEach();
@@ -217,6 +219,30 @@ describe('self-signed TLS', () => {
     expect(followed.code).toBe(0);
     expect(JSON.parse(followed.stdout)).toMatchObject({ device: { path: 'demo' } });
     expect(cert).toContain('BEGIN CERTIFICATE');
+  });
+});
+
+describe('a taken redirect port', () => {
+  it('fails the start naming the redirect port, and leaves the TLS port free again', async () => {
+    const holder = createNetServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    stack.defer(() => new Promise((resolve) => holder.close(resolve)));
+    const taken = (holder.address() as AddressInfo).port;
+    const free = createNetServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+
+    const dataDir = await stack.tempDir('serialdeck-tls-');
+    const failed = await startTestServer({ tls: 'self-signed', dataDir, listenPort: tlsPort, httpRedirectPort: taken }).then(
+      async (server) => (await server.close(), null),
+      (error: NodeJS.ErrnoException) => error,
+    );
+    expect(failed?.message).toMatch(new RegExp(`^the HTTP redirect port ${taken} is not available: listen EADDRINUSE`));
+    expect(failed?.code).toBe('EADDRINUSE');
+    // Nothing was left listening: the same TLS port starts at once.
+    const server = await stack.server({ tls: 'self-signed', dataDir, listenPort: tlsPort });
+    expect(new URL(server.url).port).toBe(String(tlsPort));
   });
 });
 
