@@ -29,7 +29,7 @@ export interface SelfSigned {
   key: string;
   certFile: string;
   keyFile: string;
-  /** Why a new certificate was made on this start ('no certificate yet', 'it expires on …', 'it does not cover pi.lan'); null when reused. */
+  /** Why a new certificate was made on this start ('there was none yet', 'the old one expires on …', 'the old one did not cover pi.lan'); null when reused. */
   madeBecause: string | null;
 }
 
@@ -85,7 +85,8 @@ function unfitness(x509: X509Certificate, key: string, required: CertNames, now:
   }
   const renewAt = Date.parse(x509.validTo) - RENEW_BEFORE_DAYS * DAY_MS;
   if (!(now.getTime() < renewAt)) return `the old one expires on ${new Date(Date.parse(x509.validTo)).toISOString().slice(0, 10)}`;
-  if (now.getTime() < Date.parse(x509.validFrom)) return 'the old one is not valid yet (was the clock wrong when it was made?)';
+  // A start before its notBefore is kept: a Pi has no clock battery and may boot an hour in the past until NTP
+  // answers, and a new certificate for that would change the fingerprint for nothing.
   const missing = missingNames(x509, required);
   if (missing.length > 0) return `the old one did not cover ${missing.join(', ')}`;
   return null;
