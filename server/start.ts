@@ -19,6 +19,7 @@ import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, typ
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
 import { FleetConsole } from './fleet/fleet-console.js';
+import { NodeBridge } from './mqtt/node-bridge.js';
 import { WsGateway } from './ws/gateway.js';
 import { startHttpRedirect } from './tls/http-redirect.js';
 import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
@@ -35,6 +36,8 @@ export interface RunningServer {
   registry: PortRegistry;
   /** The fleet console's broker side (config.fleet), or null. */
   fleet: FleetConsole | null;
+  /** This node's bridge to an MQTT broker (config.mqtt), or null. */
+  mqtt: NodeBridge | null;
   /** The certificate served (url is https), or null for plain HTTP. */
   tls: Pick<TlsSetup, 'fingerprint256' | 'certFile' | 'selfSigned'> | null;
   /** The plain-HTTP listener that redirects to `url` (config.httpRedirectPort), or null. */
@@ -112,6 +115,16 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   });
   // After the registry's listeners: every node's port it adds gets a fan-out and reaches the pickers.
   const fleet = config.fleet ? FleetConsole.start(config.fleet, { registry, portDefaults: config.watchDefaults, log: (line) => logger.info(line) }) : null;
+  // Every local port on the broker too (docs/fleet.md); a TLS file that cannot be read stops the start.
+  const bridgeDeps = { registry, dataDir: config.dataDir, token: config.token, readOnly: config.readOnly, log: (line: string) => logger.info(line) };
+  const mqtt = config.mqtt
+    ? await NodeBridge.start({ ...bridgeDeps, mqtt: config.mqtt }).catch(async (error: unknown) => {
+        await fleet?.close();
+        await registry.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      })
+    : null;
 
   const app = createApp({
     access: { access, allowedOrigins: config.allowedOrigins, secure: tls !== null },
@@ -132,6 +145,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const shutdown = async (): Promise<void> => {
     await gateway.close();
     for (const fanOut of fanOuts.values()) fanOut.dispose();
+    await mqtt?.close(); // before the ports: it reads their captures, and says offline while it still can
     await fleet?.close();
     await registry.close();
   };
@@ -144,6 +158,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     config: { ...config, listenPort: port },
     registry,
     fleet,
+    mqtt,
     tls: tls && { fingerprint256: tls.fingerprint256, certFile: tls.certFile, selfSigned: tls.selfSigned },
     httpRedirectUrl: redirect && `http://${urlHost}:${(redirect.address() as AddressInfo).port}/`,
     close: () =>

@@ -47,8 +47,11 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
-/** Starts Mosquitto on 127.0.0.1: anonymous and plain by default; `secure` requires a username and password over TLS. */
-export async function startMosquitto(options: { secure?: boolean } = {}): Promise<TestBroker> {
+/**
+ * Starts Mosquitto on 127.0.0.1: anonymous and plain by default; `secure` requires a username and
+ * password over TLS; `persistence` keeps sessions (subscriptions, queued QoS 1 messages) across a restart.
+ */
+export async function startMosquitto(options: { secure?: boolean; persistence?: boolean } = {}): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'serialdeck-mosquitto-'));
   let child: ChildProcess | null = null;
   let log = '';
@@ -59,7 +62,7 @@ export async function startMosquitto(options: { secure?: boolean } = {}): Promis
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       const conf = join(dir, 'mosquitto.conf');
-      await writeFile(conf, config(port, dir, credentials !== null));
+      await writeFile(conf, config(port, dir, credentials !== null, options.persistence === true));
       try {
         child = await launch(conf, (text) => (log += text));
         break;
@@ -110,12 +113,13 @@ export async function startMosquitto(options: { secure?: boolean } = {}): Promis
 /** The same broker under the name the fleet console's tests first used. */
 export const startTestBroker = startMosquitto;
 
-function config(port: number, dir: string, secure: boolean): string {
+function config(port: number, dir: string, secure: boolean, persistence: boolean): string {
   const lines = [
     `listener ${port} 127.0.0.1`,
     // Running as root (a CI container), Mosquitto would switch to the `mosquitto` user, who cannot read this directory.
     ...(process.getuid?.() === 0 ? [`user ${userInfo().username}`] : []),
-    'persistence false',
+    // With persistence, sessions and their queued messages survive stop()/start() (saved on SIGTERM).
+    ...(persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']),
     'log_dest stderr',
     'log_type error',
     'log_type warning',

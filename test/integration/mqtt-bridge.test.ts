@@ -1,0 +1,166 @@
+// The node side of issue 13 against a real Mosquitto and socat ptys: every byte a board sends
+// reaches a plain mqtt.js subscriber exactly, by offset; typing through an InputRequest reaches the
+// right board and is answered with its transaction; records and retained statuses are published.
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InputResponse, NodeStatus, PortStatus, RecordMessage } from '../../server/mqtt/fleet-messages.js';
+import { OutKind } from '../../server/mqtt/out-frame.js';
+import { topicsFor } from '../../server/mqtt/topics.js';
+import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
+import { startMosquitto, type TestBroker } from '../helpers/mosquitto.js';
+import { subscribe, type TestSubscriber } from './mqtt-subscriber.js';
+
+const stack = cleanupAfterEach();
+const ROOT = 'serialdeck';
+const topics = topicsFor(ROOT);
+let broker: TestBroker;
+
+beforeEach(async () => {
+  broker = await startMosquitto();
+  stack.defer(() => broker.close());
+});
+
+async function subscriber(): Promise<TestSubscriber> {
+  const sub = await subscribe(broker.url, ROOT);
+  stack.defer(() => sub.close());
+  return sub;
+}
+
+/** A node named `node` serving two ptys, bridged to the broker; resolves once its status says online. */
+async function node(sub: TestSubscriber, name: string, extra: Record<string, unknown> = {}) {
+  const [a, b] = [await stack.pty(), await stack.pty()];
+  const server = await stack.server({ ports: [{ id: 'a', path: a.devicePath }, { id: 'b', path: b.devicePath }], mqtt: { url: broker.url, node: name, ...extra } });
+  await sub.waitFor(`${name} online with both ports open`, () => {
+    const status = sub.last<NodeStatus>(topics.nodeStatus(name));
+    const open = (id: string) => sub.last<PortStatus>(topics.portStatus(name, id))?.device.state === 'open';
+    return status?.online === true && open('a') && open('b');
+  });
+  return { server, a, b };
+}
+
+describe('MQTT bridge: output', () => {
+  it('publishes every byte of every port exactly once, in offset order, with seq +1 per frame', async () => {
+    const sub = await subscriber();
+    const { a, b } = await node(sub, 'n1');
+    const sentA = randomBytes(96 * 1024);
+    const sentB = randomBytes(40 * 1024);
+    await Promise.all([a.board.write(sentA), b.board.write(sentB)]);
+    await sub.waitFor('all of a and b', () => sub.output('n1', 'a').end >= sentA.length && sub.output('n1', 'b').end >= sentB.length);
+
+    for (const [id, sent] of [['a', sentA], ['b', sentB]] as const) {
+      const out = sub.output('n1', id);
+      expect(out.start).toBe(0);
+      expect(out.gaps).toEqual([]);
+      expect(out.repeated).toBe(0);
+      expect(out.bytes().equals(sent)).toBe(true);
+      const frames = out.frames;
+      expect(frames.every((frame) => frame.kind === OutKind.live && frame.data.byteLength <= 16 * 1024)).toBe(true);
+      frames.forEach((frame, i) => {
+        if (i === 0) return;
+        expect(frame.seq).toBe(frames[i - 1]!.seq + 1);
+        expect(frame.offset).toBe(frames[i - 1]!.end);
+        expect(frame.timeMs).toBeGreaterThanOrEqual(frames[i - 1]!.timeMs);
+      });
+    }
+  });
+
+  it('keeps the node and port statuses retained for a subscriber that comes later, and publishes records', async () => {
+    const early = await subscriber();
+    const { a, server } = await node(early, 'n2');
+    const late = await subscriber();
+    await late.waitFor('retained statuses', () => late.last<NodeStatus>(topics.nodeStatus('n2')) !== undefined && late.last(topics.portStatus('n2', 'b')) !== undefined);
+    expect(late.last<NodeStatus>(topics.nodeStatus('n2'))).toMatchObject({ online: true, node: 'n2', ports: ['a', 'b'] });
+    const status = late.last<PortStatus>(topics.portStatus('n2', 'a'))!;
+    expect(status).toMatchObject({ id: 'a', name: 'a', device: { state: 'open' }, stream: { id: server.registry.get('a')!.channel.streamId } });
+    expect(status.capture.state).toBe('capturing');
+
+    await a.board.write('{"temp":21.5,"ok":true}\nplain text\n{"temp":22}\n');
+    const records = topics.records('n2', 'a');
+    await late.waitFor('two records', () => late.all(records).length >= 2);
+    const got = late.all<RecordMessage>(records);
+    expect(got.map((r) => r.fields)).toEqual([{ temp: 21.5, ok: true }, { temp: 22 }]);
+    expect(got[0]).toMatchObject({ offset: 0, format: 'json' });
+    expect(got[1]!.offset).toBe('{"temp":21.5,"ok":true}\nplain text\n'.length);
+  });
+});
+
+describe('MQTT bridge: input', () => {
+  it('writes an InputRequest to the right board and answers with its transaction', async () => {
+    const sub = await subscriber();
+    const { a, b } = await node(sub, 'n3');
+    const response = topics.inputResponse('n3', 'b');
+    let writtenToA = 0;
+    a.board.onData((chunk) => (writtenToA += chunk.byteLength));
+
+    await sub.publish(topics.input('n3', 'b'), JSON.stringify({ transaction: 't1', from: 'tester', text: 'hello\n' }));
+    expect(await b.board.readUntil('hello\n')).toBe('hello\n');
+    await sub.waitFor('the answer to t1', () => sub.all<InputResponse>(response).some((r) => r.transaction === 't1'));
+    expect(sub.all<InputResponse>(response).find((r) => r.transaction === 't1')).toEqual({ transaction: 't1', ok: true, written: 6 });
+
+    await sub.publish(topics.input('n3', 'b'), JSON.stringify({ transaction: 't2', base64: Buffer.from([0, 1, 255]).toString('base64') }));
+    expect([...(await b.board.readBytes(3))]).toEqual([0, 1, 255]);
+    expect(writtenToA).toBe(0);
+  });
+
+  it('answers malformed and unauthorized requests with a clear refusal, correlated when it can be', async () => {
+    const sub = await subscriber();
+    const { b } = await node(sub, 'n4');
+    const response = topics.inputResponse('n4', 'b');
+    const ask = async (payload: string, count: number) => {
+      await sub.publish(topics.input('n4', 'b'), payload);
+      await sub.waitFor(`answer ${count}`, () => sub.all(response).length >= count);
+      return sub.all<InputResponse>(response)[count - 1]!;
+    };
+    expect(await ask('not json', 1)).toEqual({ ok: false, code: 'bad-request', message: 'request is not JSON' });
+    expect(await ask(JSON.stringify({ transaction: 'x2', text: 'a', base64: 'YQ==' }), 2)).toMatchObject({
+      transaction: 'x2',
+      ok: false,
+      code: 'bad-request',
+      message: expect.stringContaining('exactly one of command, text, base64'),
+    });
+    expect(await ask(JSON.stringify({ transaction: 'x3', base64: 'not base64!' }), 3)).toMatchObject({ transaction: 'x3', code: 'bad-request' });
+    expect(await ask(JSON.stringify({ transaction: 'x4', command: { type: 'set-baud', baudRate: 0 } }), 4)).toMatchObject({
+      transaction: 'x4',
+      code: 'bad-request',
+      message: expect.stringContaining('set-baud'),
+    });
+    // The default input role is operator: typing yes, changing the baud no.
+    expect(await ask(JSON.stringify({ transaction: 'x5', command: { type: 'set-baud', baudRate: 9600 } }), 5)).toMatchObject({
+      transaction: 'x5',
+      ok: false,
+      code: 'forbidden',
+    });
+    // A port this node does not serve is answered too.
+    await sub.publish(topics.input('n4', 'nope'), JSON.stringify({ transaction: 'x6', text: 'a' }));
+    await sub.waitFor('answer for nope', () => sub.all(topics.inputResponse('n4', 'nope')).length === 1);
+    expect(sub.last(topics.inputResponse('n4', 'nope'))).toMatchObject({ transaction: 'x6', ok: false, code: 'bad-request' });
+    expect(b.board.discard()).toBe(0);
+  });
+
+  it('requires the node token in the request when the node has one, and gives the configured role', async () => {
+    const sub = await subscriber();
+    const token = 'k3y-for-the-mqtt-test';
+    const { b } = await node(sub, 'n5', { inputRole: 'admin' });
+    // (n5 has no token: an admin may change the baud.)
+    await sub.publish(topics.input('n5', 'b'), JSON.stringify({ transaction: 'baud', command: { type: 'set-baud', baudRate: 9600 } }));
+    await sub.waitFor('baud answer', () => sub.all(topics.inputResponse('n5', 'b')).length === 1);
+    expect(sub.last(topics.inputResponse('n5', 'b'))).toEqual({ transaction: 'baud', ok: true });
+
+    const pty = await stack.pty();
+    await stack.server({ token, ports: [{ id: 'c', path: pty.devicePath }], mqtt: { url: broker.url, node: 'n6' } });
+    await sub.waitFor('n6 online', () => sub.last<PortStatus>(topics.portStatus('n6', 'c'))?.device.state === 'open');
+    const response = topics.inputResponse('n6', 'c');
+    await sub.publish(topics.input('n6', 'c'), JSON.stringify({ transaction: 'no-token', text: 'x' }));
+    await sub.publish(topics.input('n6', 'c'), JSON.stringify({ transaction: 'wrong', token: 'not-the-token', text: 'x' }));
+    await sub.publish(topics.input('n6', 'c'), JSON.stringify({ transaction: 'right', token, text: 'ok\n' }));
+    await sub.waitFor('three answers', () => sub.all(response).length === 3);
+    const answers = sub.all<InputResponse>(response);
+    expect(answers.map((r) => [r.transaction, r.ok, r.ok ? null : r.code])).toEqual([
+      ['no-token', false, 'forbidden'],
+      ['wrong', false, 'forbidden'],
+      ['right', true, null],
+    ]);
+    expect(await pty.board.readUntil('ok\n')).toBe('ok\n');
+    expect(b.board.discard()).toBe(0);
+  });
+});
