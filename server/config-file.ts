@@ -30,7 +30,13 @@ export function loadConfigFile(path: string): ConfigInput {
     const reason = (error.message.split('\n')[0] ?? error.code).replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`${path}${at ? `:${at.line}:${at.col}` : ''}: ${reason}`);
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // Errors yaml finds only when building the values: an alias before its anchor, or too many aliases (a "billion laughs").
+    throw new ConfigError(`${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
   if (value === null || value === undefined) return {};
   if (!isRecord(value)) throw new ConfigError(`${path}: must be a mapping of settings (such as "ports:"), got ${describeValue(value)}`);
   // The shape is checked field by field in resolveConfig, whose messages name the field.

@@ -557,7 +557,9 @@ class Resolver {
 
   /** Throws the one-line error: the flag that set `path` when the CLI labelled it, else file and field path. */
   private fail(path: string, reason: string): never {
-    const where = this.labels[path] ?? (this.file ? `${this.file}: ${path}` : path);
+    // Own keys only: a field named after an Object method (`hasOwnProperty:` in a file) is not a label.
+    const label = Object.hasOwn(this.labels, path) ? this.labels[path] : undefined;
+    const where = label ?? (this.file ? `${this.file}: ${path}` : path);
     throw new ConfigError(`${where} ${reason}`);
   }
 }
