@@ -2,11 +2,10 @@
 // path over https. The target's host is the name the client used (its Host header) only when that is a
 // plain host name or address, else the server's own; the port is always the TLS port: never an open redirect.
 import { createServer, type Server } from 'node:http';
+import { guardConnections } from '../http/connection-guard.js';
 
 /** 308 Permanent Redirect: like 301, but a browser repeats a POST as a POST instead of turning it into a GET. */
 const REDIRECT_STATUS = 308;
-/** Header and request timeouts of the redirect listener, in ms: a redirect needs one short request; a slow client is dropped. */
-const REDIRECT_REQUEST_TIMEOUT_MS = 10_000;
 /** A Host header this listener will repeat: a DNS name, an IPv4 address or a bracketed IPv6 address, with an optional port. */
 const HOST_HEADER = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
@@ -27,12 +26,13 @@ export function redirectLocation(hostHeader: string | undefined, path: string | 
  * with an error that names the redirect port (and keeps Node's `code`, such as EADDRINUSE or EACCES).
  */
 export async function startHttpRedirect(host: string, port: number, httpsPort: number, fallbackHost: string): Promise<Server> {
-  const server = createServer({ requestTimeout: REDIRECT_REQUEST_TIMEOUT_MS, headersTimeout: REDIRECT_REQUEST_TIMEOUT_MS }, (req, res) => {
+  const server = createServer((req, res) => {
     const location = redirectLocation(req.headers.host, req.url, httpsPort, fallbackHost);
     res.writeHead(REDIRECT_STATUS, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
     res.end(req.method === 'HEAD' ? undefined : `serialdeck is served over https: ${location}\n`);
   });
   server.keepAliveTimeout = 0; // one request per connection: nothing to keep open
+  guardConnections(server); // the main server's slow-client limits (header timeout, cap on request-less connections)
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException): void => {
       const hint = error.code === 'EACCES' && port < 1024 ? ' (ports below 1024 need CAP_NET_BIND_SERVICE)' : '';
