@@ -32,7 +32,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick            smoke mode: one short run of a few figures (a second or two); writes no docs
   --only <ids>       comma-separated figures: throughput-1, throughput-10, throughput-64,
                      latency-100, latency-2000, keystroke, stall, stall-2mib, catch-up, download,
-                     startup, browser, lines-cost, plot-frames, page-memory
+                     startup, browser, lines-cost, plot-frames, page-memory, fleet
   --runs <n>         repetitions per figure and peer, median reported (default ${DEFAULT_RUNS}, 3 for
                      the slow-client, catch-up, download, browser and data figures; quick: 1)
   --peers <names>    comma-separated subset of ${PEER_NAMES.join(', ')} (the floor always runs;

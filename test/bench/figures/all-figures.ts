@@ -1,4 +1,5 @@
 // Every figure, in report order, and the few the quick (smoke) mode runs.
+import { fleetFigure } from '../fleet/fleet-figure.js';
 import { browserFigure } from './browser.js';
 import { catchUpFigure } from './catch-up.js';
 import { downloadFigure } from './download.js';
@@ -48,6 +49,8 @@ export const ALL_FIGURES: readonly Figure[] = [
   linesCostFigure,
   plotFramesFigure,
   pageMemoryFigure,
+  // Issue 13: N simulated ports through one Mosquitto to one fleet console.
+  fleetFigure,
 ];
 
 /**
