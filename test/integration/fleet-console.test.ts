@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PortSummary } from '../../server/wire/api.js';
 import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 import { startSimNode, type SimNode } from '../helpers/fleet-sim-node.js';
-import { startTestBroker, type TestBroker } from '../helpers/mosquitto-starter-tmp.js';
+import { startMosquitto, type TestBroker } from '../helpers/mosquitto.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 const stack = cleanupAfterEach();
 let broker: TestBroker;
 
 beforeAll(async () => {
-  broker = await startTestBroker();
+  broker = await startMosquitto();
 });
 afterAll(async () => {
   await broker?.close();
