@@ -190,9 +190,15 @@ export class RemoteLink implements SerialHandle {
   }
 }
 
-/** How a console's requester is named at the node (InputRequest.from): who, their role here, and the way in. */
+/** Longest InputRequest.from a node accepts, in characters (server/mqtt/input-request.ts's MAX_FROM_CHARS). */
+const MAX_FROM_CHARS = 64;
+
+/**
+ * How a console's requester is named at the node (InputRequest.from): `<name>:<role>:<way in>`, e.g.
+ * `alice:operator:ws:4@192.168.1.20`, in the characters a node accepts (others become `_`), cut to 64.
+ */
 export function fromLabel(requester: Requester): string {
-  return `${requester.name} (${requester.role ?? 'none'}) ${requester.source}`;
+  return `${requester.name}:${requester.role ?? 'none'}:${requester.source}`.replace(/[^\w.@:-]/g, '_').slice(0, MAX_FROM_CHARS);
 }
 
 function offlineDevice(node: string, port: string): DeviceStatus {

@@ -116,7 +116,7 @@ describe('fleet console (real Mosquitto, simulated nodes)', () => {
     const inputs = a.ports.get('y')!.inputs;
     expect(inputs.map((r) => r.base64 ?? r.command)).toEqual([Buffer.from('hello y\n').toString('base64'), { type: 'set-baud', baudRate: 9600 }]);
     expect(inputs[1]!.transaction).toMatch(new RegExp(`^${server.fleet!.consoleId}-\\d+$`));
-    expect(inputs[1]!.from).toMatch(/ws:/);
+    expect(inputs[1]!.from).toMatch(/^anonymous:admin:ws:\d+@127\.0\.0\.1$/);
     expect(a.ports.get('x')!.inputs).toEqual([]);
     expect(b.ports.get('x')!.inputs).toEqual([]);
   });

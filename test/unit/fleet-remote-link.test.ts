@@ -61,7 +61,7 @@ describe('RemoteLink', () => {
     link.portState(status);
     link.nodeState(true);
     link.post({ type: 'set-baud', baudRate: 9600, id: 7 }, admin);
-    expect(sent).toEqual([{ command: { type: 'set-baud', baudRate: 9600 }, transaction: 'c0ffee-7', from: 'alice (admin) ws:1@127.0.0.1' }]);
+    expect(sent).toEqual([{ command: { type: 'set-baud', baudRate: 9600 }, transaction: 'c0ffee-7', from: 'alice:admin:ws:1@127.0.0.1' }]);
     link.response({ transaction: 'other-7', ok: true }); // another console's
     link.response({ transaction: 'c0ffee-7', ok: false, code: 'forbidden', message: 'needs admin' });
     expect(messages.filter((m) => m.type === 'result')).toEqual([{ type: 'result', id: 7, ok: false, error: { code: 'forbidden', message: 'needs admin' } }]);
