@@ -3,6 +3,7 @@
 
 /** A USB identity that names a port instead of a path: survives re-enumeration under another ttyACM name. */
 export type { UsbMatch } from './serial/messages.js';
+import type { AuditSettings } from './audit/audit-types.js';
 import type { UsbMatch } from './serial/messages.js';
 import type { DataBits, FlowControl, Parity, StopBits } from './wire/limits.js';
 import type { MqttConfig } from './config-mqtt.js';
@@ -87,6 +88,8 @@ export interface Config {
   tls?: TlsConfig;
   /** With tls: also listen on this TCP port with plain HTTP, redirecting every request to https (0 picks a free one); absent: none. */
   httpRedirectPort?: number;
+  /** How much of the audit log is kept (docs/config.md `audit`); absent: AUDIT_DEFAULTS. */
+  audit?: AuditSettings;
 }
 
 /**

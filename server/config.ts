@@ -1,6 +1,7 @@
 // Configuration: the one place where every option, its default and its limits are written down.
 // resolveConfig() is one pure function from what a user wrote (a YAML file, flags, a test's object) and the
 // environment to a resolved Config (config-types.ts); the CLI and the file share every check. Fields: docs/config.md.
+import { resolveAudit, type AuditInput } from './config-audit.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
@@ -98,6 +99,8 @@ export interface ConfigInput {
   tls?: TlsInput;
   /** With tls: a plain-HTTP port that redirects to https. */
   httpRedirectPort?: number | null;
+  /** How much audit log is kept: `{ fileSize, fileAge, total, memory }` (server/config-audit.ts). */
+  audit?: AuditInput;
 }
 
 /** One named token as written in the config. */
@@ -217,7 +220,7 @@ const SETTING_KEYS = [
 ] as const;
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
-const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort'] as const;
+const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort', 'audit'] as const;
 const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt', 'fleet'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
 
@@ -296,7 +299,13 @@ class Resolver {
       ...this.mqtt(input.mqtt),
       ...this.fleet(input.fleet),
       ...this.tls(input),
+      ...this.audit(input.audit),
     };
+  }
+
+  private audit(value: unknown): Pick<Config, 'audit'> {
+    const audit = resolveAudit(value, (path, reason) => this.fail(path, reason));
+    return audit ? { audit } : {};
   }
 
   private tls(input: Record<string, unknown>): Pick<Config, 'tls' | 'httpRedirectPort'> {

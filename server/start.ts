@@ -7,6 +7,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AccessPolicy } from './access/access-policy.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { AUDIT_DEFAULTS } from './audit/audit-types.js';
+import { RecentWrites } from './audit/recent-writes.js';
 import { generateToken } from './access/token.js';
 import { isLoopbackHost, isResolvedConfig, portIdFrom, resolveConfig, type ConfigInput } from './config.js';
 import type { Config } from './config-types.js';
@@ -89,19 +92,38 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   }
 
   const fanOuts = new Map<string, PortFanOut>();
+  // The audit trail (docs/security.md, Audit): every write, control change, attach and refusal; never rejects.
+  const audit = await AuditTrail.open({ dataDir: config.dataDir, settings: config.audit ?? AUDIT_DEFAULTS, log });
+  const recentWrites = new RecentWrites();
+  audit.onWrite((id, note) => {
+    recentWrites.add(id, note);
+    fanOuts.get(id)?.broadcast({ type: 'wrote', ...note });
+  });
   const addFanOut = (port: ServedPort): void => {
     fanOuts.set(port.id, new PortFanOut(port));
+    port.commands.watch(audit.commandWatcher(port.id, () => port.channel.end));
     logPort(port, logger);
   };
   for (const port of registry.list()) addFanOut(port);
   const access = new AccessPolicy(config, {
     failedLogin: (address, reason, lockedOutMs) => {
+      audit.failedLogin(address, reason, lockedOutMs);
       logger.warn(`failed login from ${address}: ${reason}`);
       if (lockedOutMs > 0) logger.warn(`locked out ${address} for ${Math.round(lockedOutMs / 1000)} s after ${config.lockout.attempts} failed logins`);
     },
   });
   const gateway = new WsGateway(
-    { access, allowedOrigins: config.allowedOrigins, maxClients: config.maxClients, log: logger },
+    {
+      access,
+      allowedOrigins: config.allowedOrigins,
+      maxClients: config.maxClients,
+      log: logger,
+      observer: {
+        attached: (id, who, source, role) => audit.attached(id, who, source, { via: 'ws', role }),
+        detached: (id, who, source, closeCode) => audit.detached(id, who, source, { via: 'ws', closeCode }),
+        refused: (id, who, address, reason) => audit.refused(id, who, `ws@${address}`, { reason }),
+      },
+    },
     (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
   );
   const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
@@ -136,6 +158,8 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       clients: (id) => fanOuts.get(id)?.clientCount ?? 0,
       listDevices: listPorts,
       filters: new PortFilterStore({ dataDir: config.dataDir, log }),
+      audit,
+      recentWrites,
     },
   });
   server.removeAllListeners('request');
@@ -148,6 +172,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     await mqtt?.close(); // before the ports: it reads their captures, and says offline while it still can
     await fleet?.close();
     await registry.close();
+    await audit.close(); // after the ports: the outcomes of their last writes are recorded
   };
   const openUrl = config.token ? `${url}?token=${encodeURIComponent(config.token)}` : url;
 

@@ -26,6 +26,9 @@ export type AuditKind =
   /** The log wrote again after a pause (a full disk): what was dropped meanwhile. */
   | 'audit-resume';
 
+/** Every AuditKind, for schemas and checks. */
+export const AUDIT_KINDS = ['write', 'write-result', 'control', 'refused', 'attach', 'detach', 'login-failed', 'lockout', 'audit-file', 'audit-start', 'audit-resume'] as const satisfies readonly AuditKind[];
+
 /** One line of the audit log. */
 export interface AuditEntry {
   /** When, as an ISO 8601 UTC time with milliseconds. */

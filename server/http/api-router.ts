@@ -17,6 +17,7 @@ import { getFiltersRoute, putFiltersRoute } from './routes/filter-routes.js';
 import { devicesRoute, legacyStatusRoute, portRoute, portsRoute } from './routes/port-routes.js';
 import { sendRoute } from './routes/send-route.js';
 import { meRoute, ticketRoute } from './routes/access-routes.js';
+import { auditRoute, writesRoute } from './routes/audit-routes.js';
 import { latestRoute, seriesRoute } from './routes/series-routes.js';
 import { sendError } from './send-error.js';
 import { principalOf } from './access-middleware.js';
@@ -54,6 +55,8 @@ export const API_ROUTES: readonly Route[] = [
   legacyWriteRoute,
   ticketRoute,
   meRoute,
+  auditRoute,
+  writesRoute,
   openApiRoute,
 ];
 
@@ -75,8 +78,11 @@ export function apiMiddleware(deps: ApiDeps): Middleware {
         // A port the asker may not watch is as good as absent: its name is not theirs to learn.
         if (!port || role === null) return sendError(ctx, 404, `no port ${JSON.stringify(id)}; see GET /api/ports`);
         const action = route.action ?? 'watch';
-        if (!roleAllows(role, action))
-          return sendError(ctx, 403, `${route.method} ${route.path.replace(':id', id)} needs the ${roleFor(action)} role; ${principalOf(ctx).name} is ${role}`, { code: 'forbidden' });
+        if (!roleAllows(role, action)) {
+          const reason = `${route.method} ${route.path.replace(':id', id)} needs the ${roleFor(action)} role; ${principalOf(ctx).name} is ${role}`;
+          deps.audit?.refused(port.id, principalOf(ctx).name, `http@${ctx.ip || 'unknown'}`, { method: route.method, path: ctx.path, status: 403, reason });
+          return sendError(ctx, 403, reason, { code: 'forbidden' });
+        }
       }
       const input = await checkedInput(ctx, route);
       if ('error' in input) return sendError(ctx, input.status, input.error, input.status === 400 ? { code: 'bad-request' } : {});

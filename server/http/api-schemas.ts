@@ -19,7 +19,9 @@ import type {
   SeriesResponse,
   TicketResponse,
   WhoAmI,
+  WriteNote,
 } from '../wire/api.js';
+import { AUDIT_KINDS, type AuditEntry } from '../audit/audit-types.js';
 import { DOWNLOAD_FORMATS, RECORD_FORMATS } from '../wire/api.js';
 import { LineFilterSchema } from '../ports/port-filters.js';
 import { DATA_BITS, FLOW_CONTROLS, PARITIES, STOP_BITS } from '../wire/limits.js';
@@ -210,6 +212,30 @@ const WhoAmISchema = Type.Object(
   { $id: 'WhoAmI' },
 );
 
+const WriteNoteSchema = Type.Object(
+  {
+    offset: streamOffset({ description: 'The stream offset the write came at: shown after the output before it.' }),
+    writeOffset: Type.Integer({ minimum: 0, description: "Where the write begins in the port's written bytes (as in the audit): names it once." }),
+    name: Type.String({ description: 'Who wrote it.' }),
+    source: Type.String({ description: 'The way in: ws:4@192.168.1.20, http@…' }),
+    text: Type.String({ description: 'A printable preview: control characters escaped, a trailing line ending dropped, at most 200 characters.' }),
+    timeMs: Type.Number({ description: 'When, in ms since the epoch.' }),
+  },
+  { $id: 'WriteNote' },
+);
+const WritesResponseSchema = Type.Object({ writes: Type.Array(WriteNoteSchema) }, { $id: 'WritesResponse' });
+const AuditEntrySchema = Type.Object(
+  {
+    time: Type.String({ description: 'ISO 8601 UTC with milliseconds.' }),
+    port: Type.Union([Type.String(), Type.Null()], { description: 'The port; null for the server as a whole (logins, the log itself).' }),
+    who: Type.Union([Type.String(), Type.Null()], { description: "A token's name, admin (--token), anonymous; null when nobody was identified." }),
+    source: Type.String({ description: 'The way in: ws:4@addr, http@addr, sse@addr, login@addr, server.' }),
+    kind: literals(AUDIT_KINDS),
+    details: Type.Record(Type.String(), Type.Unknown(), { description: 'By kind: see docs/security.md, Audit.' }),
+  },
+  { $id: 'AuditEntry' },
+);
+
 /** Named schemas, printed once under components.schemas and referred to by `$id`. */
 export const API_SCHEMAS = {
   Error: ErrorSchema,
@@ -229,6 +255,9 @@ export const API_SCHEMAS = {
   PortFilters: PortFiltersSchema,
   TicketResponse: TicketResponseSchema,
   WhoAmI: WhoAmISchema,
+  WriteNote: WriteNoteSchema,
+  WritesResponse: WritesResponseSchema,
+  AuditEntry: AuditEntrySchema,
 } as const satisfies Record<string, TSchema>;
 
 /** Formats a download can take, for its response's media types. */
@@ -257,6 +286,8 @@ const agrees: {
   PortFilters: Agrees<typeof PortFiltersSchema, PortFilters>;
   TicketResponse: Agrees<typeof TicketResponseSchema, TicketResponse>;
   WhoAmI: Agrees<typeof WhoAmISchema, WhoAmI>;
+  WriteNote: Agrees<typeof WriteNoteSchema, WriteNote>;
+  AuditEntry: Agrees<typeof AuditEntrySchema, AuditEntry>;
 } = {
   DeviceStatus: true,
   CaptureStatus: true,
@@ -274,5 +305,7 @@ const agrees: {
   PortFilters: true,
   TicketResponse: true,
   WhoAmI: true,
+  WriteNote: true,
+  AuditEntry: true,
 };
 void agrees;

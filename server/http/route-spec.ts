@@ -7,6 +7,8 @@ import type { PortRegistry } from '../ports/registry.js';
 import type { PortFilterStore } from '../ports/port-filters.js';
 import type { ServedPort } from '../ports/served-port.js';
 import type { AccessPolicy } from '../access/access-policy.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { RecentWrites } from '../audit/recent-writes.js';
 import type { DeviceInfo } from '../wire/api.js';
 import type { Action } from '../wire/roles.js';
 
@@ -21,6 +23,10 @@ export interface ApiDeps {
   listDevices(): Promise<DeviceInfo[]>;
   /** Every port's console filters. */
   filters: PortFilterStore;
+  /** The audit trail (GET /api/audit; refusals and SSE clients are recorded in it); absent: none. */
+  audit?: AuditTrail;
+  /** Each port's recent writes, for the console's inline writes after a reload; absent: none. */
+  recentWrites?: RecentWrites;
 }
 
 /** A JSON request body: checked against `schema`; `refusal`, when given, words a refusal (the command route speaks as the WebSocket's decoder). */

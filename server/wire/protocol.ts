@@ -4,7 +4,7 @@
 //
 // Binary WebSocket frames carry raw serial bytes, exactly, in both directions.
 // Text frames carry one JSON object each, with a `type` field, as typed below.
-import type { CaptureStatus, CommandErrorCode, PortSummary } from './api.js';
+import type { CaptureStatus, CommandErrorCode, PortSummary, WriteNote } from './api.js';
 import type { Role } from './roles.js';
 import {
   checkBaudRate,
@@ -244,6 +244,11 @@ export type ServerMessage =
       written?: number;
     }
   | { type: 'capture'; capture: CaptureStatus }
+  /**
+   * A write to the port, to everyone watching it (viewers too, as conserver shows who typed what):
+   * shown after the output before `offset`, as `name> text`, when the page's "show writes" is on.
+   */
+  | ({ type: 'wrote' } & WriteNote)
   /** Every served port, whenever one is added or changes state (for the page's picker). */
   | { type: 'ports'; ports: PortSummary[] }
   | { type: 'error'; code: ErrorCode; message: string };
@@ -488,6 +493,10 @@ export function decodeServerMessage(text: string): Decoded<ServerMessage> {
       return (value.holder === null || isSeat(value.holder)) && Array.isArray(value.requests) && value.requests.every(isSeat)
         ? { ok: true, message: value as ServerMessage }
         : { ok: false, error: 'keyboard: bad fields' };
+    case 'wrote':
+      return isCount(value.offset) && isCount(value.writeOffset) && typeof value.name === 'string' && typeof value.source === 'string' && typeof value.text === 'string' && typeof value.timeMs === 'number'
+        ? { ok: true, message: value as ServerMessage }
+        : { ok: false, error: 'wrote: bad fields' };
     case 'clients':
       return isCount(value.count)
         ? { ok: true, message: value as ServerMessage }

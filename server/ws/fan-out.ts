@@ -274,7 +274,7 @@ function isKeyboardCommand(message: ClientMessage): message is KeyboardCommand {
 }
 
 /** Who a connection is to everyone else: its token's name, or a token-less page's own `?name=` as `bob (anonymous)`. */
-function displayName(principal: Principal, url: URL): string {
+export function displayName(principal: Principal, url: URL): string {
   if (principal.via !== 'anonymous') return principal.name;
   const given = cleanDisplayName(url.searchParams.get('name') ?? '');
   return given === '' ? principal.name : `${given} (${principal.name})`;

@@ -10,7 +10,8 @@ import type { AccessPolicy, Principal } from '../access/access-policy.js';
 import { isOriginAllowed } from '../access/origin.js';
 import { withoutToken, type Logger } from '../log.js';
 import { CloseCode, MAX_WRITE_FRAME_BYTES, WS_PATH, type ServerMessage } from '../wire/protocol.js';
-import type { FanOutClient, PortFanOut } from './fan-out.js';
+import { displayName, type FanOutClient, type PortFanOut } from './fan-out.js';
+import type { Role } from '../wire/roles.js';
 
 /** Ping every 20 s: well under the 60 s idle timeouts of common proxies, and cheap. */
 export const HEARTBEAT_MS = 20_000;
@@ -28,6 +29,15 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** Clients arriving and leaving (info), refused connections (warn). */
   log?: Logger;
+  /** Hears clients attach to and detach from a port, and refusals of a port the asker may not watch (the audit trail). */
+  observer?: ConnectionObserver;
+}
+
+/** What the gateway tells the audit trail: `who` is the client's display name, `source` its label (`ws:4@192.168.1.20`). */
+export interface ConnectionObserver {
+  attached?(port: string, who: string, source: string, role: Role): void;
+  detached?(port: string, who: string, source: string, closeCode: number): void;
+  refused?(port: string, who: string, address: string, reason: string): void;
 }
 
 interface Connection {
@@ -112,17 +122,25 @@ export class WsGateway {
     const identity = this.options.access.identify(req, url);
     if (!identity.ok) return refuse(identity.status === 429 ? CloseCode.tryAgainLater : CloseCode.policyViolation, identity.reason);
     const principal: Principal = identity.principal;
-    if (principal.roleOn(fanOut.portId) === null) return refuse(CloseCode.policyViolation, `${principal.name} has no access to port ${fanOut.portId}`);
+    const role = principal.roleOn(fanOut.portId);
+    if (role === null) {
+      const reason = `${principal.name} has no access to port ${fanOut.portId}`;
+      this.options.observer?.refused?.(fanOut.portId, principal.name, req.socket.remoteAddress ?? 'unknown', reason);
+      return refuse(CloseCode.policyViolation, reason);
+    }
     if (this.connections.size >= this.options.maxClients) return refuse(CloseCode.tryAgainLater, 'too many clients');
     const connection: Connection = { ws, alive: true, client: null, principal };
     this.connections.add(connection);
     const source = `ws:${this.nextClientNumber++}@${req.socket.remoteAddress ?? 'unknown'}`;
     const where = withoutToken(url.pathname);
     ws.on('pong', () => (connection.alive = true));
+    const who = displayName(principal, url);
     ws.on('close', (code) => {
       this.connections.delete(connection);
       this.options.log?.info(`${source} left ${where} (close code ${code})`);
+      this.options.observer?.detached?.(fanOut.portId, who, source, code);
     });
+    this.options.observer?.attached?.(fanOut.portId, who, source, role);
     connection.client = fanOut.accept(ws, socket, url, source, principal);
     this.options.log?.info(`${source} (${principal.name}, ${principal.roleOn(fanOut.portId)}) connected to ${where} (${this.connections.size} connected)`);
   }

@@ -157,6 +157,7 @@ describe('protocol: server → client', () => {
     { type: 'keyboard', holder: null, requests: [] },
     { type: 'keyboard', holder: { id: '1', name: 'alice' }, requests: [{ id: '2', name: 'bob' }], change: { kind: 'asked', by: 'bob', to: 'alice' } },
     { type: 'keyboard', holder: { id: '4', name: 'root' }, requests: [], change: { kind: 'forced', by: 'root', from: 'alice' } },
+    { type: 'wrote', offset: 2042, writeOffset: 17, name: 'alice', source: 'ws:3@127.0.0.1', text: 'G28', timeMs: 1764450002000 },
   ];
   it.each(valid)('round-trips %j', (message) => {
     expect(decodeServerMessage(encodeMessage(message))).toEqual({ ok: true, message });
@@ -171,6 +172,8 @@ describe('protocol: server → client', () => {
     '{"type":"who","people":[{"id":1}]}',
     '{"type":"keyboard","requests":[]}',
     '{"type":"keyboard","holder":{"id":"1"},"requests":[]}',
+    '{"type":"wrote","offset":1,"name":"alice","source":"ws:1@x","text":"G28","timeMs":1}',
+    '{"type":"wrote","offset":-1,"writeOffset":0,"name":"alice","source":"ws:1@x","text":"G28","timeMs":1}',
   ])(
     'rejects %s',
     (text) => expect(decodeServerMessage(text).ok).toBe(false),

@@ -9,6 +9,8 @@ import { LineFeed, type FeedSink } from '../../lines/line-feed.js';
 import type { LineEvent } from '../../lines/line-replay.js';
 import type { ServedPort } from '../../ports/served-port.js';
 import { SSE_EVENT_TYPES, type GapData, type SseEventType } from '../../wire/api.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
+import { principalOf } from '../access-middleware.js';
 import { defineRoute } from '../route-spec.js';
 import { literals, streamOffset } from '../schema-helpers.js';
 import { toLineData, toRecordData } from './line-data.js';
@@ -67,10 +69,10 @@ export const eventsRoute = defineRoute({
       schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus and GapData (see components).' }),
     },
   },
-  handler: (ctx, _deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers)) : undefined),
+  handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps.audit) : undefined),
 });
 
-function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest): void {
+function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, audit?: AuditTrail): void {
   const { types } = request;
   ctx.respond = false; // the response is written here, as events come
   const res = ctx.res;
@@ -87,6 +89,10 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest): v
   socket.setKeepAlive(true);
   res.on('error', () => undefined); // a client that vanishes mid-write ends in 'close' below
 
+  // An EventSource watching the port is recorded like a WebSocket client: who, from where, how long.
+  const who = principalOf(ctx).name;
+  const source = `sse@${ctx.ip || 'unknown'}`;
+  audit?.attached(port.id, who, source, { via: 'sse', role: principalOf(ctx).roleOn(port.id) });
   let closed = false;
   let corked = false;
   const write = (text: string): void => {
@@ -143,6 +149,7 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest): v
   const heartbeat = setInterval(() => write(`id: ${feed.position}\n: heartbeat\n\n`), SSE_HEARTBEAT_MS);
   res.once('close', () => {
     closed = true;
+    audit?.detached(port.id, who, source, { via: 'sse' });
     clearInterval(heartbeat);
     unlisten();
     feed.close();
