@@ -15,6 +15,18 @@ export interface PortOption {
   label: string;
   /** Longer text for the tooltip: device path and any message. */
   detail: string;
+  /** A fleet console's remote port: the node serving it; null for this server's own ports. */
+  node: string | null;
+  /** Whether the port's server is reachable: always true for this server's own ports. */
+  online: boolean;
+}
+
+/** A group of the picker: this server's own ports (node null), or one node's. */
+export interface PortGroup {
+  node: string | null;
+  /** The group's heading: `This server`, or the node's name and whether it is online. */
+  label: string;
+  options: PortOption[];
 }
 
 /** Short words for each device state, as the picker and page title show them. */
@@ -53,12 +65,34 @@ export function portOptions(ports: readonly PortSummary[], live: LiveOverride | 
     const capture = (isLive && live.capture) || port.capture;
     const state = PORT_STATE_LABELS[device.state] === undefined ? 'closed' : device.state;
     const capturePaused = capture.state === 'paused';
-    const showState = !isLive && state !== 'open';
-    const words = [port.name, ...(showState ? [PORT_STATE_LABELS[state]] : []), ...(capturePaused ? ['capture paused'] : [])];
+    const online = port.online !== false;
+    // A port whose node is offline says so, not the state its device had (the device's state is unknown).
+    const stateWord = online ? PORT_STATE_LABELS[state] : 'offline';
+    const showState = !isLive && (state !== 'open' || !online);
+    const words = [port.name, ...(showState ? [stateWord] : []), ...(capturePaused ? ['capture paused'] : [])];
+    const node = port.node ?? null;
+    const where = node === null ? '' : ` on ${node}`;
     const detail = [
-      `${port.name} (${device.path}): ${PORT_STATE_LABELS[state]}${device.message ? `: ${device.message}` : ''}`,
+      `${port.name} (${device.path}${where}): ${PORT_STATE_LABELS[state]}${device.message ? `: ${device.message}` : ''}`,
       ...(capturePaused ? [`capture paused${capture.reason ? `: ${capture.reason}` : ''}`] : []),
     ].join('; ');
-    return { id: port.id, name: port.name, state, tone: stateTone(state), capturePaused, label: words.join(' · '), detail };
+    const tone = online ? stateTone(state) : 'idle';
+    return { id: port.id, name: port.name, state, tone, capturePaused, label: words.join(' · '), detail, node, online };
   });
+}
+
+/**
+ * The picker's groups: this server's own ports first (in the server's order), then each node's, by
+ * node name, headed `<node> · online` or `<node> · offline` (offline when none of its ports is
+ * reachable). Only one group, the server's own: the picker shows no headings (a server without a fleet).
+ */
+export function portGroups(options: readonly PortOption[]): PortGroup[] {
+  const local = options.filter((o) => o.node === null);
+  const nodes = [...new Set(options.flatMap((o) => (o.node === null ? [] : [o.node])))].sort((a, b) => a.localeCompare(b));
+  const groups: PortGroup[] = local.length > 0 ? [{ node: null, label: 'This server', options: local }] : [];
+  for (const node of nodes) {
+    const members = options.filter((o) => o.node === node);
+    groups.push({ node, label: `${node} · ${members.some((o) => o.online) ? 'online' : 'offline'}`, options: members });
+  }
+  return groups;
 }

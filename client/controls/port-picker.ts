@@ -1,7 +1,8 @@
 // The port picker: a native <select> named "Port" (it fits a phone and works with every keyboard and
-// screen reader), with a coloured dot for the shown port's state beside it.
+// screen reader), with a coloured dot for the shown port's state beside it. A fleet console's ports
+// are grouped (<optgroup>) by node, each heading saying whether the node is online.
 import { byId } from '../ui/dom.js';
-import type { PortOption } from './port-options.js';
+import { portGroups, type PortOption } from './port-options.js';
 
 /** The picker as the app drives it. */
 export interface PortPicker {
@@ -24,18 +25,33 @@ export function bindPortPicker(doc: Document, choose: (id: string) => void): Por
     show(options, currentId) {
       shownId = currentId;
       const known = options.some((o) => o.id === currentId);
-      const entries = known || currentId === null ? options : [{ id: currentId, label: currentId, detail: currentId }, ...options];
-      const have = Array.from(select.options, (o) => `${o.value}\n${o.text}\n${o.title}`).join('\n\n');
-      const want = entries.map((o) => `${o.id}\n${o.label}\n${o.detail}`).join('\n\n');
+      const unknown = { id: currentId ?? '', label: currentId ?? '', detail: currentId ?? '' };
+      const entries = known || currentId === null ? options : [unknown, ...options];
+      // Headings only when some port is a node's: a server without a fleet keeps its plain list.
+      const groups = options.some((o) => o.node !== null) ? portGroups(options) : null;
+      const heading = (o: HTMLOptionElement) => (o.parentElement instanceof HTMLOptGroupElement ? o.parentElement.label : '');
+      const have = Array.from(select.options, (o) => `${heading(o)}\n${o.value}\n${o.text}\n${o.title}`).join('\n\n');
+      const want = (groups ? [...(known || currentId === null ? [] : [{ label: '', options: [unknown] }]), ...groups] : [{ label: '', options: entries }])
+        .flatMap((group) => group.options.map((o) => `${group.label}\n${o.id}\n${o.label}\n${o.detail}`))
+        .join('\n\n');
       // Rebuild only on change: replacing options under an open native picker would close it.
       if (have !== want) {
-        select.replaceChildren(
-          ...entries.map((o) => {
-            const option = new Option(o.label, o.id);
-            option.title = o.detail;
-            return option;
-          }),
-        );
+        const optionOf = (o: { id: string; label: string; detail: string }) => {
+          const option = new Option(o.label, o.id);
+          option.title = o.detail;
+          return option;
+        };
+        if (!groups) select.replaceChildren(...entries.map(optionOf));
+        else {
+          const children: HTMLElement[] = known || currentId === null ? [] : [optionOf(unknown)];
+          for (const group of groups) {
+            const optgroup = doc.createElement('optgroup');
+            optgroup.label = group.label;
+            optgroup.append(...group.options.map(optionOf));
+            children.push(optgroup);
+          }
+          select.replaceChildren(...children);
+        }
       }
       if (currentId !== null && select.value !== currentId) select.value = currentId;
       const current = options.find((o) => o.id === currentId);
