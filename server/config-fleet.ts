@@ -19,7 +19,7 @@ export interface FleetInput {
   cert?: string;
   key?: string;
   rejectUnauthorized?: boolean;
-  /** Keepalive: seconds as a number of ms, or text such as "30s". */
+  /** Keepalive: ms, or text such as "30s". */
   keepalive?: number | string;
 }
 
@@ -62,7 +62,7 @@ export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, '
   const { password: _password, ...checkedFields } = value;
   const mqtt = resolveMqtt(
     { ...checkedFields, node: 'fleet-console' },
-    { ...context, fail: (path, reason) => fail(path.replace(/^mqtt\b/, 'fleet'), reason), hostname: () => 'fleet-console' },
+    { ...context, fail: (path, reason) => fail(path.replace(/^mqtt\b/, 'fleet'), reason.replace(/\bmqtt\./g, 'fleet.')), hostname: () => 'fleet-console' },
   )!;
   const password = value.password;
   if (password !== undefined && (typeof password !== 'string' || password === ''))
