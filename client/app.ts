@@ -4,11 +4,15 @@ import type { CaptureStatus, PortSummary } from '../server/wire/api.js';
 import {
   PROTOCOL_VERSION,
   type DeviceStatus,
+  type KeyboardCommand,
   type LineEnding,
   type PortCommand,
   type ServerMessage,
   type StreamMode,
+  type WhoEntry,
+  type WritersMode,
 } from '../server/wire/protocol.js';
+import { roleAllows, type Role } from '../server/wire/roles.js';
 import { browserSocketFactory } from './connection/browser-socket.js';
 import { ticketSource } from './connection/tickets.js';
 import { Connection, type ConnectionState } from './connection/connection.js';
@@ -33,6 +37,11 @@ import { isWriteRefusal, RefusedLineWatch } from './controls/refused-line.js';
 import { bindSerialSettings } from './controls/serial-settings.js';
 import { hashForPort, portFromHash, resolveRoute } from './controls/port-route.js';
 import { bindToolbar } from './controls/toolbar.js';
+import { bindKeyboardControl } from './controls/keyboard-control.js';
+import { keyboardNotice, keyboardView, type KeyboardStateLike } from './controls/keyboard-view.js';
+import { bindRoleControls } from './controls/role-controls.js';
+import { loadDisplayName } from './controls/who-format.js';
+import { bindWhoList } from './controls/who-list.js';
 import { bindCaptureWarning } from './ui/capture-warning.js';
 import { bindDeviceCard } from './ui/device-card.js';
 import { deviceProblem } from './ui/device-problem.js';
@@ -71,6 +80,10 @@ export interface SerialdeckDebug {
   readOnly(): boolean;
   mode(): InputMode;
   port(): string;
+  /** This page's role on the port shown, its name there, and who holds the keyboard ('' when nobody does or the port is shared). */
+  role(): Role;
+  name(): string;
+  keyboardHolder(): string;
 }
 
 declare global {
@@ -111,6 +124,13 @@ export function createApp(doc: Document, view: Window): App {
   let capture: CaptureStatus | null = null;
   let ports: PortSummary[] = [];
   let readOnly = false;
+  /** Who this page is on the port shown (from hello), who else is here, and the keyboard of a single-writer port. */
+  let role: Role = 'admin';
+  let helloName: string | undefined;
+  let me: string | null = null;
+  let writers: WritersMode = 'shared';
+  let people: WhoEntry[] = [];
+  let keyboard: KeyboardStateLike | null = null;
   let disposed = false;
   let status: StatusView = describeStatus(connectionState, device, readOnly, timers.now());
   let countdown: TimerHandle | null = null;
@@ -121,7 +141,7 @@ export function createApp(doc: Document, view: Window): App {
   });
   const streams = new PortStreams(tracker, null);
   const connection = new Connection({
-    url: () => webSocketUrl(view.location.href, streams.target(PAGE_STREAM_MODE)),
+    url: () => webSocketUrl(view.location.href, { ...streams.target(PAGE_STREAM_MODE), name: loadDisplayName(store) }),
     resumeOffset: () => tracker.resumeOffset(),
     createSocket: browserSocketFactory(ticketSource(view.location.href, (url, init) => fetch(url, init))),
     timers,
@@ -134,6 +154,7 @@ export function createApp(doc: Document, view: Window): App {
           requests.clear(); // answers to a lost connection's commands never come
           refusedLines.clear();
           toolbar.showClients(null); // a count from a lost connection would be stale
+          forgetPeople();
         }
         render();
       },
@@ -159,6 +180,11 @@ export function createApp(doc: Document, view: Window): App {
           notifier.toast(`The server speaks protocol ${message.protocol}, this page ${PROTOCOL_VERSION}: reload the page.`, 'error');
         }
         readOnly = message.readOnly;
+        // A server from before roles says only whether this page may write.
+        role = message.role ?? (message.readOnly ? 'viewer' : 'admin');
+        helloName = message.name;
+        me = message.client ?? null;
+        writers = message.writers ?? 'shared';
         device = message.device;
         noteDevice(message.device);
         capture = message.capture;
@@ -190,6 +216,14 @@ export function createApp(doc: Document, view: Window): App {
       case 'clients':
         toolbar.showClients(message.count);
         break;
+      case 'who':
+        people = message.people;
+        who.show(people, me, helloName, timers.now());
+        break;
+      case 'keyboard':
+        keyboard = { holder: message.holder, requests: message.requests };
+        if (message.change) screen.writeNotice(keyboardNotice(message.change));
+        break;
       case 'result': {
         const outcome = requests.settle(message);
         if (outcome) notifier.toast(outcome.text, outcome.tone);
@@ -219,14 +253,43 @@ export function createApp(doc: Document, view: Window): App {
     lastDevice = next;
   }
 
-  function writable(): boolean {
-    return connectionState.kind === 'connected' && !readOnly;
+  /** May this page change the port (baud, framing, signals, reset, release)? Admins only, not tied to the keyboard. */
+  function controllable(): boolean {
+    return connectionState.kind === 'connected' && roleAllows(role, 'control');
+  }
+
+  /** What the keyboard control shows (null: a shared port, or not connected). */
+  function currentKeyboardView() {
+    if (connectionState.kind !== 'connected') return null;
+    return keyboardView({ writers, state: keyboard, me, role, people });
+  }
+
+  /** Why typing is off on a single-writer port whose keyboard someone else holds (null: this page may type). */
+  function keyboardBlock(): string | null {
+    return currentKeyboardView()?.blocked ?? null;
+  }
+
+  /** Forgets who was here and the keyboard (the connection dropped, or another port). */
+  function forgetPeople(): void {
+    people = [];
+    keyboard = null;
+    me = null;
+    who.clear();
+  }
+
+  function sendKeyboard(command: KeyboardCommand, what: string): void {
+    sendCommand(command, what);
   }
 
   /** Sends bytes typed by the person; tells them when it could not. */
   function sendInput(bytes: Uint8Array): boolean {
     if (readOnly) {
       notifier.toast('This port is read-only: typing is disabled.', 'error');
+      return false;
+    }
+    const blocked = keyboardBlock();
+    if (blocked !== null) {
+      notifier.toast(`Not sent: ${blocked}.`, 'error');
       return false;
     }
     if (!connection.sendBytes(bytes)) {
@@ -240,7 +303,7 @@ export function createApp(doc: Document, view: Window): App {
   }
 
   /** Sends `command` with an id; its answer (a refusal, or `done` when accepted) comes back to this tab alone. */
-  function sendCommand(command: PortCommand, what: string, done?: string): void {
+  function sendCommand(command: PortCommand | KeyboardCommand, what: string, done?: string): void {
     const id = requests.register(what, done);
     if (!connection.sendMessage({ ...command, id })) {
       requests.cancel(id);
@@ -259,6 +322,7 @@ export function createApp(doc: Document, view: Window): App {
     capture = summary?.capture ?? null;
     requests.clear();
     refusedLines.clear();
+    forgetPeople();
     sendQueue.stop(); // a paste or file meant for the other port must not go on here
     skipped.clear();
     screen.reset();
@@ -297,15 +361,19 @@ export function createApp(doc: Document, view: Window): App {
     status = describeStatus(connectionState, device, readOnly, timers.now());
     toolbar.showStatus(status);
     toolbar.showDevice(device);
-    toolbar.setDeviceControlsEnabled(writable());
+    toolbar.setDeviceControlsEnabled(controllable());
     serial.showDevice(device);
-    serial.setEnabled(writable());
+    serial.setEnabled(controllable());
+    roleControls.apply(role);
+    const keyboardShown = currentKeyboardView();
+    keyboardControl.show(keyboardShown);
     deviceCard.show(connectionState.kind === 'connected' ? deviceProblem(device) : null);
     const id = streams.port();
     picker.show(portOptions(ports, id === null ? null : { id, device, capture }), id);
     captureWarning.show(capture);
     lineInput.setReadOnly(readOnly);
-    terminal.options.disableStdin = readOnly;
+    lineInput.setBlocked(keyboardShown?.blocked ?? null);
+    terminal.options.disableStdin = readOnly || keyboardShown?.blocked != null;
     notifier.banner(bannerText(status));
     doc.title = pageTitle(currentName(), status);
     if (previous.state !== status.state || previous.readOnly !== status.readOnly) {
@@ -374,6 +442,11 @@ export function createApp(doc: Document, view: Window): App {
   ): boolean {
     if (readOnly) {
       notifier.toast('This port is read-only: typing is disabled.', 'error');
+      return false;
+    }
+    const blocked = keyboardBlock();
+    if (blocked !== null) {
+      notifier.toast(`Not sent: ${blocked}.`, 'error');
       return false;
     }
     if (sendQueue.active()) {
@@ -489,6 +562,19 @@ export function createApp(doc: Document, view: Window): App {
     reclaim: () => sendCommand({ type: 'reclaim' }, 'Reclaim'),
   });
   const deviceCard = bindDeviceCard(doc, () => sendCommand({ type: 'reclaim' }, 'Reclaim'));
+  const roleControls = bindRoleControls(doc);
+  const keyboardControl = bindKeyboardControl(doc, {
+    request: () => sendKeyboard({ type: 'keyboard-request' }, 'Asking for the keyboard'),
+    release: () => sendKeyboard({ type: 'keyboard-release' }, 'Releasing the keyboard'),
+    grant: (to) => sendKeyboard({ type: 'keyboard-grant', to }, 'Handing over the keyboard'),
+    take: () => sendKeyboard({ type: 'keyboard-take' }, 'Taking the keyboard'),
+  });
+  const who = bindWhoList(doc, store, {
+    renamed: (name) => {
+      notifier.toast(name === '' ? 'You go by "anonymous" now.' : `Others see you as "${name} (anonymous)" now.`);
+      connection.reconnectNow(); // the server takes the name from the WebSocket's address
+    },
+  });
   const sendQueue = new SendQueue({
     send: (bytes) => connection.sendBytes(bytes),
     bufferedAmount: () => connection.bufferedAmount(),
@@ -649,6 +735,9 @@ export function createApp(doc: Document, view: Window): App {
     readOnly: () => readOnly,
     mode: () => prefs.mode,
     port: () => streams.port() ?? '',
+    role: () => role,
+    name: () => helloName ?? '',
+    keyboardHolder: () => keyboard?.holder?.name ?? '',
   };
 
   /** Picks the first port from the URL and the server's list, then connects and follows the URL from then on. */

@@ -9,6 +9,8 @@ export interface SocketTarget {
   /** The stream `offset` belongs to; only sent with an offset. */
   stream: string | null;
   mode: StreamMode;
+  /** The name a token-less page goes by (`?name=`; the server ignores it when a token names the page). */
+  name?: string;
 }
 
 /**
@@ -24,5 +26,6 @@ export function webSocketUrl(pageHref: string, target: SocketTarget): string {
   if (target.offset !== null) url.searchParams.set('offset', String(target.offset));
   if (target.offset !== null && target.stream !== null) url.searchParams.set('stream', target.stream);
   url.searchParams.set('mode', target.mode);
+  if (target.name) url.searchParams.set('name', target.name);
   return url.href;
 }

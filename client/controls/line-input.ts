@@ -29,6 +29,8 @@ export interface LineInput {
   setMode(mode: InputMode): void;
   /** Disables typing with a visible note when the server is read-only. */
   setReadOnly(readOnly: boolean): void;
+  /** Disables typing for now, `reason` in the box (someone else holds a single-writer port's keyboard); null: typing allowed. */
+  setBlocked(reason: string | null): void;
   setLocalEcho(on: boolean): void;
 }
 
@@ -44,6 +46,7 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   const sendFileField = byId(doc, 'send-file-field', HTMLElement);
   let mode: InputMode = 'line';
   let readOnly = false;
+  let blocked: string | null = null;
 
   const replaceWith = (text: string | null): void => {
     if (text === null) return;
@@ -54,7 +57,7 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (readOnly) return;
+    if (readOnly || blocked !== null) return;
     const text = input.value;
     if (!actions.sendLines(splitLines(text))) return;
     history.add(text);
@@ -94,8 +97,9 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
     rawHint.hidden = line || readOnly;
     readOnlyNote.hidden = !readOnly;
     sendFileField.hidden = readOnly;
-    input.disabled = send.disabled = readOnly;
-    input.placeholder = readOnly ? 'read-only: typing is disabled' : 'Type a command (↑ for history)';
+    input.disabled = send.disabled = readOnly || blocked !== null;
+    input.placeholder = readOnly ? 'read-only: typing is disabled' : (blocked ?? 'Type a command (↑ for history)');
+    input.title = blocked ?? '';
   };
   render();
 
@@ -120,6 +124,11 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
     },
     setReadOnly(next) {
       readOnly = next;
+      render();
+    },
+    setBlocked(reason) {
+      if (reason === blocked) return;
+      blocked = reason;
       render();
     },
     setLocalEcho(on) {
