@@ -23,6 +23,12 @@ export interface CaptureOptions {
   log(line: string): void;
   /** Clock for retention/rotation decisions and for the store's own events, ms since the epoch; default Date.now. */
   now?(): number;
+  /**
+   * The stream's offsets are another server's (a fleet console's copy of a node's port): after a crash
+   * the store resumes at the end of what it holds, not past its reservation, since an offset can only
+   * ever name the node's byte there, and the rest is fetched from the node again. Default false.
+   */
+  offsetsFromElsewhere?: boolean;
 }
 
 /**

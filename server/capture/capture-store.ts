@@ -141,6 +141,7 @@ export class CaptureStore {
     let resumeOffset = capturedEnd;
     let lostOnOpen: { from: number; to: number } | null = null;
     if (meta?.clean) resumeOffset = Math.max(meta.end, capturedEnd);
+    else if (meta && options.offsetsFromElsewhere) resumeOffset = capturedEnd;
     else if (meta) {
       resumeOffset = Math.max(meta.reservedOffset, capturedEnd);
       if (capturedEnd < resumeOffset) lostOnOpen = { from: capturedEnd, to: resumeOffset };

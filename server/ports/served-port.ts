@@ -76,6 +76,8 @@ export class ServedPort {
           segmentMaxBytes: segmentBytesFor(config.retention.bytes),
           retainAgeMs: config.retention.ageMs,
           log: (line) => deps.log(`${config.id}: ${line}`),
+          // A remote port's offsets are its node's: after a crash, resume where the capture ends and fetch the rest.
+          ...(deps.origin ? { offsetsFromElsewhere: true } : {}),
         })
       : null;
     const channel = new Channel(config.scrollbackBytes, capture);

@@ -115,6 +115,37 @@ describe('fleet console with three real nodes (two ptys each) on a real Mosquitt
     for (const id of ids) expect(clients.get(id)!.bytes().equals(expected.get(id)!), `${id} byte-exact`).toBe(true);
   });
 
+  it('loses and doubles nothing when the console itself is killed with SIGKILL and started again on its data directory', async () => {
+    const node = await startNode('steady');
+    const dataDir = await stack.tempDir('serialdeck-console-');
+    const args = ['--fleet', broker.url, '--data-dir', dataDir];
+    let consoleProcess = await startServerProcess(args);
+    stack.defer(() => consoleProcess.kill('SIGKILL'));
+    const api = (url: string) => ({ url }) as TestServer;
+    await untilPorts(api(consoleProcess.url), (l) => openPort(l, 'steady.a'), 'steady.a open');
+    let expected = '';
+    for (let i = 0; i < 20; i++) {
+      const line = `${i} ${chunkOf(60).toString()}\n`;
+      expected += line;
+      await node.ptys.a.board.write(line);
+    }
+    await untilPorts(api(consoleProcess.url), (l) => l.some((p) => p.id === 'steady.a' && p.stream.end === expected.length), 'all at the console');
+    await consoleProcess.kill('SIGKILL'); // whatever it had not flushed to its capture is fetched again
+    for (let i = 20; i < 30; i++) {
+      const line = `${i} ${chunkOf(60).toString()}\n`;
+      expected += line;
+      await node.ptys.a.board.write(line);
+    }
+    consoleProcess = await startServerProcess(args);
+    await untilPorts(api(consoleProcess.url), (l) => openPort(l, 'steady.a'), 'steady.a open again');
+    await node.ptys.a.board.write('last\n');
+    expected += 'last\n';
+    const client = await stack.client(consoleProcess.url, 'ws/steady.a', 'offset=0');
+    await client.until(() => client.text().length >= expected.length, 'everything', 20_000);
+    expect(client.text()).toBe(expected);
+    expect(client.messages.filter((m) => m.type === 'skipped')).toEqual([]);
+  });
+
   it('shows a node killed with SIGKILL offline within its keepalive, and resumes byte-exact when it starts again', async () => {
     const pty = await stack.pty();
     const dataDir = await stack.tempDir('serialdeck-node-');
