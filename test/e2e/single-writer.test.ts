@@ -3,6 +3,7 @@
 // type takes the free keyboard and the other page's input is off with the reason; the other asks,
 // the holder sees it and hands over; an admin takes it by force; every page sees each handover in
 // its console. Role-aware controls: an operator's baud is disabled with the reason, an admin's is not.
+// Pages without a token are asked their name once someone else is here, and keep it.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../server/access/credentials.js';
@@ -133,5 +134,39 @@ describe('single-writer port in two pages', () => {
     await ada.close();
     for (const page of [otto, olga]) await waitForScreen(page, 'ada left; nobody holds the keyboard');
     await poll(() => olga.locator('#line-input').isDisabled()).toBe(false);
+  });
+});
+
+describe('names of pages without a token', () => {
+  it('asks once someone else is here, keeps the answer across reloads, and shows it to the others', async () => {
+    const server = await startServer({});
+    servers.push(server);
+    if (!browser) throw new Error('beforeAll did not launch the browser');
+    const first = await openPage(browser, server.url);
+    contexts.push(first.context);
+    await waitForState(first.page, 'open');
+    // Alone on the port: nobody to tell apart, no question.
+    await poll(() => first.page.evaluate(() => window.serialdeck?.name())).toBe('anonymous');
+    expect(await first.page.locator('#name-ask').isVisible()).toBe(false);
+
+    const second = await openPage(browser, server.url);
+    contexts.push(second.context);
+    await waitForState(second.page, 'open');
+    await poll(() => first.page.locator('#name-ask').isVisible()).toBe(true);
+    await first.page.locator('#name-ask-input').fill('Bob <the builder>');
+    await first.page.locator('#name-ask-input').press('Enter');
+    await poll(() => first.page.evaluate(() => window.serialdeck?.name())).toBe('Bob the builder (anonymous)');
+    expect(await first.page.locator('#name-ask').isVisible()).toBe(false);
+    await poll(async () => (await whoRows(second.page)).map((r) => r.replace(/admin.*/, ''))).toEqual(['anonymous (you)', 'Bob the builder (anonymous)']);
+
+    // The name is remembered; the question is not asked again; the list can change it.
+    await first.page.reload();
+    await waitForState(first.page, 'open');
+    await poll(() => first.page.evaluate(() => window.serialdeck?.name())).toBe('Bob the builder (anonymous)');
+    expect(await first.page.locator('#name-ask').isVisible()).toBe(false);
+    await first.page.locator('#clients').click();
+    await first.page.locator('#who-name').fill('Robert');
+    await first.page.locator('#who-name').press('Enter');
+    await poll(() => first.page.evaluate(() => window.serialdeck?.name())).toBe('Robert (anonymous)');
   });
 });
