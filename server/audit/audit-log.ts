@@ -156,16 +156,23 @@ export class AuditLog {
     }
     if (this.pending.length === 0 || this.stateValue.state === 'paused') return null;
     const lines = this.pending;
-    const text = `${lines.join('\n')}\n`;
     this.pending = [];
     this.pendingBytes = 0;
     let file: CurrentFile | null = null;
+    let done = 0;
     try {
-      file = await this.fileFor();
-      const length = Buffer.byteLength(text);
-      const { bytesWritten } = await file.handle.write(text);
-      if (bytesWritten !== length) throw Object.assign(new Error(`short write (${bytesWritten} of ${length} bytes)`), { code: 'EIO' });
-      file.bytes += length;
+      // A file takes lines until it reaches its size, so no file grows past it by more than a line.
+      while (done < lines.length) {
+        file = await this.fileFor();
+        let end = done;
+        let length = 0;
+        while (end < lines.length && (end === done || file.bytes + length < this.options.limits.fileBytes)) length += Buffer.byteLength(lines[end++]!) + 1;
+        const text = `${lines.slice(done, end).join('\n')}\n`;
+        const { bytesWritten } = await file.handle.write(text);
+        if (bytesWritten !== length) throw Object.assign(new Error(`short write (${bytesWritten} of ${length} bytes)`), { code: 'EIO' });
+        file.bytes += length;
+        done = end;
+      }
       return null;
     } catch (err) {
       // Cut a torn line off, so every line in the file is whole; then stop until the disk takes lines again.
@@ -173,7 +180,7 @@ export class AuditLog {
       await this.closeCurrent();
       // A file begun for these lines and left empty is not kept (a full disk's retries would leave one every 2 s).
       if (file?.bytes === 0) await unlink(file.path).catch(() => undefined);
-      return { reason: describeError(err), lines: lines.length };
+      return { reason: describeError(err), lines: lines.length - done };
     }
   }
 
@@ -190,7 +197,14 @@ export class AuditLog {
     const header = this.options.fileHeader?.();
     if (header !== undefined) {
       const text = `${header}\n`;
-      await handle.write(text);
+      try {
+        await handle.write(text);
+      } catch (err) {
+        this.current = null;
+        await handle.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw err;
+      }
       current.bytes += Buffer.byteLength(text);
     }
     await this.applyRetention();
