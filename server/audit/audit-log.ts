@@ -82,7 +82,7 @@ export class AuditLog {
 
   /** Writing or paused. */
   get state(): AuditLogState {
-    return this.stateValue;
+    return { ...this.stateValue };
   }
 
   /** The directory's audit files, oldest first (flush first to see every line). */
