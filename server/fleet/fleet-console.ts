@@ -4,6 +4,7 @@
 // API treat it like a local one. A random console id per start keeps replays and transactions apart.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { fleetUrlForLog, type FleetConfig } from '../config-fleet.js';
 import type { PortConfig } from '../config-types.js';
@@ -13,6 +14,7 @@ import { parsePortTopic, topicsFor, type Topics } from '../mqtt/topics.js';
 import type { PortRegistry } from '../ports/registry.js';
 import { RemoteLink } from './remote-link.js';
 import { remotePortId } from './remote-id.js';
+import { mappingStoreIn } from './stream-mapping.js';
 import type { Schedule } from './stream-assembler.js';
 
 /** Wait between reconnection attempts to the broker, in ms: quick after a broker restart, a few tries a second at most. */
@@ -26,6 +28,8 @@ export interface FleetConsoleDeps {
   /** Serial settings for the remote ports' local side (scrollback, capture retention): the config's port defaults. */
   portDefaults: Omit<PortConfig, 'id' | 'name' | 'path' | 'match'>;
   log(line: string): void;
+  /** The captures' directory (config.dataDir): each remote port keeps which node stream it follows beside its capture; null: in memory. */
+  dataDir: string | null;
 }
 
 interface RemoteEntry {
@@ -223,9 +227,9 @@ export class FleetConsole {
         createHandle: (_options, onMessage) => link.attach(onMessage),
         origin: () => ({ node, online: link.online }),
       })
-      .then((served) => {
+      .then(async (served) => {
         entry.id = id;
-        link.bind(served.channel);
+        await link.bind(served.channel, this.deps.dataDir === null ? null : mappingStoreIn(join(this.deps.dataDir, 'ports', id)));
       })
       .catch((error: unknown) => this.deps.log(`fleet: cannot serve ${node}/${port} as ${id}: ${(error as Error).message}`));
     return entry;

@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from '../serial/messages.js';
 import type { DeviceStatus } from '../wire/protocol.js';
 import { inputRequestFor, refusalFor, workerResultFor } from './input-request.js';
 import { StreamAssembler, type Schedule } from './stream-assembler.js';
+import { mappingFor, type MappingStore, type StreamMapping } from './stream-mapping.js';
 
 /**
  * Longest wait for a node to answer a command, in ms: a node's own command timeout (10 s) plus the
@@ -31,6 +32,8 @@ export class RemoteLink implements SerialHandle {
   private onMessage: ((message: FromWorker) => void) | null = null;
   private channel: Channel | null = null;
   private assembler: StreamAssembler | null = null;
+  private mapping: StreamMapping | null = null;
+  private mappingStore: MappingStore | null = null;
   private portStatus: PortStatus | null = null;
   private nodeOnline = false;
   private lastStatusKey = '';
@@ -65,19 +68,41 @@ export class RemoteLink implements SerialHandle {
     return this;
   }
 
-  /** The port is open: its channel receives the stream from its own end on, gaps fetched from the node. */
-  bind(channel: Channel): void {
+  /**
+   * The port is open: its channel receives the stream from its own end on, gaps fetched from the
+   * node; `store` keeps which node stream it follows (see stream-mapping.ts), null: memory only.
+   */
+  async bind(channel: Channel, store: MappingStore | null): Promise<void> {
+    this.mapping = (await store?.load()) ?? null;
+    this.mappingStore = store;
+    if (this.closed) return;
     this.channel = channel;
+    if (this.portStatus) this.follow(this.portStatus);
+    if (this.nodeOnline) this.assembler?.nodeEnd(Math.max(this.seenEnd, this.portStatus?.stream.end ?? 0));
+  }
+
+  /** Follows the node's stream named in `status`: a new one (or the first) gets a mapping and a fresh assembler at the local end. */
+  private follow(status: PortStatus): void {
+    const channel = this.channel;
+    if (!channel) return;
+    const next = mappingFor(this.mapping, channel.end, { streamId: status.stream.id, end: status.stream.end, start: status.capture.start });
+    if (this.assembler && next === this.mapping) return;
+    if (next !== this.mapping) {
+      if (this.mapping) channel.recordEvent({ type: 'remote-stream', node: this.node, port: this.portId, streamId: next.streamId, delta: next.delta });
+      this.mapping = next;
+      void this.mappingStore?.save(next).catch(() => undefined); // lost: the next start follows as if new, which loses nothing held
+    }
+    this.assembler?.dispose();
+    const { delta } = next;
     this.assembler = new StreamAssembler(
-      channel.end,
+      channel.end - delta,
       {
         append: (bytes, _offset, timeMs) => channel.appendData(bytes, timeMs),
-        skip: (to, reason) => channel.skipTo(to, reason),
+        skip: (to, reason) => channel.skipTo(to + delta, reason),
         fetch: (from, to) => this.outbox.fetch(from, to),
       },
       this.schedule,
     );
-    if (this.nodeOnline) this.assembler.nodeEnd(Math.max(this.seenEnd, this.portStatus?.stream.end ?? 0));
   }
 
   // ---- SerialHandle ----
@@ -130,8 +155,10 @@ export class RemoteLink implements SerialHandle {
 
   /** The port's retained status: its device, and where its stream stands. */
   portState(status: PortStatus): void {
+    const newStream = this.portStatus !== null && this.portStatus.stream.id !== status.stream.id;
     this.portStatus = status;
-    this.seenEnd = Math.max(this.seenEnd, status.stream.end);
+    this.seenEnd = newStream ? status.stream.end : Math.max(this.seenEnd, status.stream.end);
+    this.follow(status);
     this.emitStatus();
     if (this.nodeOnline) this.assembler?.nodeEnd(status.stream.end);
   }

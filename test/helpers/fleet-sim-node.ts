@@ -10,6 +10,8 @@ import { parsePortTopic, topicsFor } from '../../server/mqtt/topics.js';
 /** One simulated port: its whole stream, and the oldest offset its "capture" still holds. */
 export interface SimPort {
   id: string;
+  /** The stream's identity in the port status (a node that lost its capture starts a new one). */
+  streamId: string;
   stream: Buffer;
   captureStart: number;
   seq: number;
@@ -33,7 +35,7 @@ export interface SimNode {
 /** Connects node `name` with ports `portIds` to `url` and publishes its statuses; resolves once they are out. */
 export async function startSimNode(url: string, name: string, portIds: string[], root = 'serialdeck'): Promise<SimNode> {
   const topics = topicsFor(root);
-  const ports = new Map<string, SimPort>(portIds.map((id) => [id, { id, stream: Buffer.alloc(0), captureStart: 0, seq: 0, inputs: [] }]));
+  const ports = new Map<string, SimPort>(portIds.map((id) => [id, { id, streamId: `sim-${name}-${id}`, stream: Buffer.alloc(0), captureStart: 0, seq: 0, inputs: [] }]));
   const offline: NodeStatus = { online: false, node: name };
   const client = mqtt.connect(url, {
     clientId: `sim-${name}-${Math.random().toString(16).slice(2)}`,
@@ -46,7 +48,7 @@ export async function startSimNode(url: string, name: string, portIds: string[],
     name: port.id.toUpperCase(),
     device: { state: 'open', path: `/dev/sim-${port.id}`, baudRate: 115200, dtr: null, rts: null, charDelayMs: 0, lineDelayMs: 0 },
     capture: { state: 'capturing', start: port.captureStart, startTimeMs: null, bytesOnDisk: port.stream.byteLength },
-    stream: { id: `sim-${name}-${port.id}`, end: port.stream.byteLength },
+    stream: { id: port.streamId, end: port.stream.byteLength },
     nextSeq: port.seq,
   });
   const publishStatus = (id: string) => client.publishAsync(topics.portStatus(name, id), JSON.stringify(status(ports.get(id)!)), { qos: 1, retain: true }).then(() => undefined);

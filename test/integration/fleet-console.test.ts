@@ -145,6 +145,27 @@ describe('fleet console (real Mosquitto, simulated nodes)', () => {
     expect(client.text()).toBe('before while-away after');
   });
 
+  it('appends a node stream that starts again at 0 (a node without a capture restarted) after what the console holds', async () => {
+    const first = await node('amnesiac', ['p']);
+    const server = await fleetConsole();
+    await untilPorts(server, (l) => l.some((p) => p.id === 'amnesiac.p' && p.online), 'online');
+    const client = await stack.client(server.url, 'ws/amnesiac.p');
+    await first.write('p', 'first life; ');
+    await client.untilText('first life; ');
+    first.crash();
+    await untilPorts(server, (l) => l.some((p) => p.id === 'amnesiac.p' && p.online === false), 'offline');
+    const second = await startSimNode(broker.url, 'amnesiac', []);
+    stack.defer(() => second.close());
+    second.ports.set('p', { id: 'p', streamId: 'a-new-stream', stream: Buffer.from('second '), captureStart: 0, seq: 0, inputs: [] });
+    await second.publishStatus('p');
+    await second.client.publishAsync('serialdeck/amnesiac/status', JSON.stringify({ online: true, node: 'amnesiac', ports: ['p'] }), { qos: 1, retain: true });
+    await second.write('p', 'life');
+    await client.untilText('second life');
+    expect(client.text()).toBe('first life; second life');
+    const [summary] = (await ports(server)).filter((p) => p.id === 'amnesiac.p');
+    expect(summary!.stream.end).toBe('first life; second life'.length);
+  });
+
   it('survives a broker restart mid-stream: reconnects, shows the right state, loses and doubles nothing', async () => {
     const sim = await node('steady', ['p']);
     const server = await fleetConsole();

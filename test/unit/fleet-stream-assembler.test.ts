@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FETCH_RETRY_MS, StreamAssembler, type AssemblerSink, type Schedule } from '../../server/fleet/stream-assembler.js';
+import { mappingFor } from '../../server/fleet/stream-mapping.js';
 
 /** A sink that keeps the stream as text with skips marked, and the fetches asked for. */
 function recorder(start = 0) {
@@ -160,5 +161,22 @@ describe('StreamAssembler', () => {
         },
       ),
     );
+  });
+});
+
+describe('mappingFor', () => {
+  const stream = (streamId: string, start: number, end: number) => ({ streamId, start, end });
+  it("follows a first stream at the node's offsets, and keeps following the same stream", () => {
+    const first = mappingFor(null, 0, stream('s1', 0, 500));
+    expect(first).toEqual({ streamId: 's1', delta: 0 });
+    expect(mappingFor(first, 400, stream('s1', 100, 900))).toBe(first);
+    expect(mappingFor(null, 300, stream('s1', 0, 500))).toEqual({ streamId: 's1', delta: 0 });
+  });
+
+  it('puts a new stream (or one behind the local copy) right after the local end, from the oldest byte the node holds', () => {
+    expect(mappingFor({ streamId: 's1', delta: 0 }, 800, stream('s2', 0, 20))).toEqual({ streamId: 's2', delta: 800 });
+    expect(mappingFor({ streamId: 's1', delta: 0 }, 800, stream('s2', 50, 120))).toEqual({ streamId: 's2', delta: 750 });
+    expect(mappingFor(null, 800, stream('s9', 0, 20))).toEqual({ streamId: 's9', delta: 800 });
+    expect(mappingFor({ streamId: 's1', delta: 0 }, 10, stream('s2', 5000, 6000))).toEqual({ streamId: 's2', delta: 0 });
   });
 });
