@@ -64,6 +64,8 @@ function sizeMetrics(size: number, first: boolean): MetricSpec[] {
     metric(id('p99'), `${n}: latency, p99`, 'ms', 2),
     metric(id('loss'), `${n}: bytes lost, repeated or out of order (every port, by offset)`, 'B', 0, 'max', false),
     metric(id('rate'), `${n}: live frames offered (one per 16-ms read, ${LINE_BYTES}-byte lines)`, 'frames/s', 0, 'median', false),
+    metric(id('offered'), `${n}: bytes offered ÷ N × ${BYTES_PER_S.toLocaleString('en-US')} B/s`, '×', 2, 'median', false),
+    metric(id('drops'), `${n}: times Mosquitto began dropping QoS 1 messages to the consumer (its queue of 1,000 full)`, 'count', 0, 'max', false),
     metric(id('fetches'), `${n}: gap fetches the console sent`, 'count', 0, 'max', false),
     metric(id('sim'), `${n}: simulator CPU (one process, a client per 4-port node)`, '% of a core', 1, 'median', false),
   ];
@@ -89,13 +91,13 @@ export const fleetFigure: Figure = {
 };
 
 /** One size's numbers, by metric name. */
-type SizeResult = Record<'cpu' | 'rss' | 'broker' | 'p50' | 'p99' | 'loss' | 'rate' | 'fetches' | 'sim', number | null>;
+type SizeResult = Record<'cpu' | 'rss' | 'broker' | 'p50' | 'p99' | 'loss' | 'rate' | 'offered' | 'drops' | 'fetches' | 'sim', number | null>;
 
 /** The consumer's part of a run: what it measures and how it is checked afterwards. */
 interface Consumer {
   pid: number;
   /** Once every port reached the simulator's ends: bytes lost and the latency samples. */
-  check(sim: SimResult): Promise<{ loss: number; latenciesMs: number[] | { p50: number; p99: number } }>;
+  check(sim: SimResult): Promise<{ loss: number; detail: string; latenciesMs: number[] | { p50: number; p99: number } }>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,12 @@ async function measureSize(kind: 'floor' | 'console', ports: number, quick: bool
     const latency = Array.isArray(checked.latenciesMs)
       ? { p50: percentile(checked.latenciesMs, 50), p99: percentile(checked.latenciesMs, 99) }
       : checked.latenciesMs;
+    const drops = broker.log().split('Outgoing messages are being dropped').length - 1;
+    const offered = done.result.bytes / ((done.result.elapsedMs / 1000) * BYTES_PER_S * ports);
+    process.stderr.write(
+      `bench: fleet ${kind} N=${ports}: ${Math.round(done.result.frames / (done.result.elapsedMs / 1000))} frames/s, ` +
+        `${done.result.lateReads} late reads, ${drops} broker drop episodes, ${done.result.fetches} fetches, loss ${checked.loss} B (${checked.detail})\n`,
+    );
     return {
       cpu: share(0),
       rss: rssMiB,
@@ -138,6 +146,8 @@ async function measureSize(kind: 'floor' | 'console', ports: number, quick: bool
       p99: latency.p99,
       loss: checked.loss,
       rate: (done.result.frames * 1000) / done.result.elapsedMs,
+      offered,
+      drops,
       fetches: kind === 'console' ? done.result.fetches : null,
       sim: share(2),
     };
@@ -162,9 +172,9 @@ async function floorConsumer(url: string, warmupLines: number): Promise<Consumer
       for (const p of sim.ports) {
         const seen = got.get(portKey(p.node, p.port));
         if (!seen) loss += p.end;
-        else if (seen.sha256 !== p.sha256 || seen.end !== p.end) loss += Math.max(seen.errors, Math.abs(p.end - seen.end), 1);
+        else if (seen.sha256 !== p.sha256 || seen.end !== p.end) loss += Math.max(seen.errors + Math.max(0, p.end - seen.end), 1);
       }
-      return { loss, latenciesMs: { p50: result.p50Ms, p99: result.p99Ms } };
+      return { loss, detail: `${result.samples} latency samples`, latenciesMs: { p50: result.p50Ms, p99: result.p99Ms } };
     },
     stop: () => floor.stop(),
   };
@@ -222,25 +232,29 @@ async function consoleConsumer(url: string, ports: number, warmupLines: number):
         DRAIN_MS,
         'the console did not reach every port’s end',
       ).catch(() => undefined); // what is short is counted as lost below
-      let loss = 0;
+      let captureLoss = 0;
+      let short = 0;
       for (const [id, p] of simEnds) {
         const end = Math.min(listed.get(id) ?? 0, p.end);
-        const { bytes, sha256 } = end > 0 ? await fleet.download(id, p.end) : { bytes: Buffer.alloc(0), sha256: '' };
+        if (end < p.end) short++;
+        const { bytes, sha256 } = end > 0 ? await fleet.download(id, end) : { bytes: Buffer.alloc(0), sha256: '' };
         if (sha256 === p.sha256 && bytes.byteLength === p.end) continue;
         const checker = new LineChecker(LINE_BYTES, false);
         checker.push(bytes, 0);
         const r = checker.finish(p.lines);
-        loss += Math.max(r.lostBytes + r.corruptedBytes + r.reorderedBytes + r.skippedLines * LINE_BYTES, 1);
+        captureLoss += Math.max(r.lostBytes + r.corruptedBytes + r.reorderedBytes + r.skippedLines * LINE_BYTES, 1);
       }
+      let clientLoss = 0;
       const latencies: number[] = [];
       for (const { id, checker } of clients) {
         const lines = simEnds.get(id)?.lines ?? 0;
         await withDeadline(checker.reached(lines), DRAIN_MS, 'a WebSocket client did not get every line').catch(() => undefined);
         const r = checker.finish(lines);
-        loss += r.lostBytes + r.corruptedBytes + r.reorderedBytes + r.announcedSkippedBytes;
+        clientLoss += r.lostBytes + r.corruptedBytes + r.reorderedBytes + r.announcedSkippedBytes;
         for (const ms of r.latenciesMs) latencies.push(ms);
       }
-      return { loss, latenciesMs: latencies };
+      const detail = `${short} ports short of their end after ${DRAIN_MS} ms, ${captureLoss} B lost in the console's capture, ${clientLoss} B at the ${clients.length} WebSocket clients`;
+      return { loss: captureLoss + clientLoss, detail, latenciesMs: latencies };
     },
     stop: async () => {
       for (const { client } of clients) client.close();

@@ -43,10 +43,12 @@ client.on('message', (topic, payload) => {
     port = { node: parsed.node, port: parsed.port, end: 0, errors: 0, hash: createHash('sha256'), checker: new LineChecker(lineBytes, false) };
     ports.set(key, port);
   }
-  if (frame.offset !== port.end) {
-    port.errors += frame.data.byteLength;
+  if (frame.end <= port.end) {
+    port.errors += frame.data.byteLength; // a repeat, or out of order
     return;
   }
+  // A frame beyond the end: what lies between never came (the broker dropped it). Counted, then followed.
+  if (frame.offset > port.end) port.errors += frame.offset - port.end;
   port.end = frame.end;
   port.hash.update(frame.data);
   port.checker.push(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), nowNs);
@@ -79,8 +81,9 @@ process.on('message', (message: ToFloor) => {
   const report = () => {
     if (!reached() && Date.now() < deadline) return void setTimeout(report, 20);
     const result: FloorPortResult[] = [...ports.values()].map((p) => {
+      // The checker sees the lines after a gap as lost lines already counted above: only its corruption adds.
       const checked = p.checker.finish(Math.round(p.end / lineBytes));
-      return { node: p.node, port: p.port, end: p.end, sha256: p.hash.digest('hex'), errors: p.errors + checked.lostBytes + checked.corruptedBytes + checked.reorderedBytes };
+      return { node: p.node, port: p.port, end: p.end, sha256: p.hash.digest('hex'), errors: p.errors + checked.corruptedBytes };
     });
     const summary = latencySummary(latencies);
     send({ type: 'result', result: { ports: result, p50Ms: summary.p50, p99Ms: summary.p99, samples: latencies.length } });

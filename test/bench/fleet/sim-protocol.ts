@@ -57,7 +57,7 @@ export interface FloorPortResult {
   port: string;
   end: number;
   sha256: string;
-  /** Bytes whose frame did not start where the previous one ended (lost, repeated or out of order). */
+  /** Bytes that never came (a gap before a frame), came twice or out of order, or are not well-formed lines. */
   errors: number;
 }
 
