@@ -217,6 +217,8 @@ export class FleetConsole {
         },
       },
       realSchedule,
+      // A console that joins late fetches at most what it keeps, not a node's whole capture.
+      this.deps.portDefaults.retention.bytes,
     );
     const id = remotePortId(node, port);
     const entry: RemoteEntry = { link, id: null };

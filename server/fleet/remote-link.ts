@@ -42,13 +42,14 @@ export class RemoteLink implements SerialHandle {
   private seenEnd = 0;
   private closed = false;
 
-  /** `consoleId` makes transactions unique among consoles sharing a node. */
+  /** `consoleId` makes transactions unique among consoles sharing a node; `maxFetchBytes`: see StreamAssembler. */
   constructor(
     readonly node: string,
     readonly portId: string,
     private readonly consoleId: string,
     private readonly outbox: LinkOutbox,
     private readonly schedule: Schedule,
+    private readonly maxFetchBytes = Infinity,
   ) {}
 
   /** Whether the node is connected to the broker (and lists this port). */
@@ -102,6 +103,8 @@ export class RemoteLink implements SerialHandle {
         fetch: (from, to) => this.outbox.fetch(from, to),
       },
       this.schedule,
+      undefined,
+      this.maxFetchBytes,
     );
   }
 

@@ -44,12 +44,17 @@ export class StreamAssembler {
   private fetching: { from: number; to: number; cancel: () => void } | null = null;
   private knownEnd = 0;
 
-  /** `end`: the next offset the console needs (the end of its own copy). */
+  /**
+   * `end`: the next offset the console needs (the end of its own copy). `maxFetchBytes`: the most
+   * one hole is filled with (the console's retention: fetching more than it keeps is wasted); the
+   * older part of a larger hole is skipped as not buffered.
+   */
   constructor(
     private endOffset: number,
     private readonly sink: AssemblerSink,
     private readonly schedule: Schedule,
     private readonly maxHeldBytes = MAX_HELD_BYTES,
+    private readonly maxFetchBytes = Infinity,
   ) {
     this.knownEnd = endOffset;
   }
@@ -147,6 +152,11 @@ export class StreamAssembler {
     if (this.fetching) return;
     const to = this.held[0]?.offset ?? this.knownEnd;
     if (to <= this.endOffset) return;
+    if (to - this.endOffset > this.maxFetchBytes) {
+      // Held items all start at or after `to`: nothing to drain.
+      this.sink.skip(to - this.maxFetchBytes, 'not-buffered');
+      this.endOffset = to - this.maxFetchBytes;
+    }
     const from = this.endOffset;
     const cancel = this.schedule(FETCH_RETRY_MS, () => {
       if (this.fetching?.to !== to) return;

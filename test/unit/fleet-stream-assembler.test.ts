@@ -180,3 +180,13 @@ describe('mappingFor', () => {
     expect(mappingFor({ streamId: 's1', delta: 0 }, 10, stream('s2', 5000, 6000))).toEqual({ streamId: 's2', delta: 0 });
   });
 });
+
+describe('StreamAssembler fetch limit', () => {
+  it('fetches at most maxFetchBytes of a hole and reports the older part as not buffered', () => {
+    const r = recorder();
+    const a = new StreamAssembler(0, r.sink, manualClock().schedule, Infinity, 100);
+    a.nodeEnd(1000);
+    expect(r.text()).toBe('[skip 0..900 not-buffered]');
+    expect(r.fetches).toEqual([[900, 1000]]);
+  });
+});
