@@ -100,7 +100,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     fanOuts.get(id)?.broadcast({ type: 'wrote', ...note });
   });
   const addFanOut = (port: ServedPort): void => {
-    fanOuts.set(port.id, new PortFanOut(port));
+    fanOuts.set(port.id, new PortFanOut(port, { recentWrites: (from) => recentWrites.since(port.id, from) }));
     port.commands.watch(audit.commandWatcher(port.id, () => port.channel.end));
     logPort(port, logger);
   };

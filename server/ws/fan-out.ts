@@ -21,13 +21,15 @@ import {
   type StreamMode,
   type WhoEntry,
 } from '../wire/protocol.js';
-import type { CommandResult } from '../wire/api.js';
+import type { CommandResult, WriteNote } from '../wire/api.js';
 import { SharedFrames } from './binary-frames.js';
 import { ClientStream, DEFAULT_STREAM_LIMITS, type StreamLimits, type StreamSource } from './client-stream.js';
 
 /** Fan-out settings. */
 export interface FanOutOptions {
   limits?: StreamLimits;
+  /** The port's recent writes from a stream offset on: sent as `wrote` after hello, before any bytes, so a page annotates its replay. */
+  recentWrites?(from: number): WriteNote[];
 }
 
 /** A connected client, as the gateway sees it: something to send control messages to. */
@@ -138,6 +140,7 @@ export class PortFanOut {
       clients: this.clients.size,
     });
     for (const problem of queryProblems(url)) stream.sendControl({ type: 'error', code: 'bad-message', message: problem });
+    for (const note of this.options.recentWrites?.(resume.offset) ?? []) stream.sendControl({ type: 'wrote', ...note });
     if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, port.channel.skipReason(resume.offset, resume.skipTo));
     stream.pump();
     this.broadcast({ type: 'clients', count: this.clients.size }, client);
