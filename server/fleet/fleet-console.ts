@@ -83,6 +83,11 @@ export class FleetConsole {
     });
   }
 
+  /** Resolves with the next error of the broker connection (refused login, TLS, unreachable): for tests and diagnostics. */
+  nextError(): Promise<Error> {
+    return new Promise((resolve) => this.client.once('error', resolve));
+  }
+
   /** Local port id of a node's port, once the console serves it. */
   portIdOf(node: string, port: string): string | null {
     return this.remotes.get(key(node, port))?.id ?? null;

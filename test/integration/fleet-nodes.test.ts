@@ -170,3 +170,28 @@ describe('fleet console with three real nodes (two ptys each) on a real Mosquitt
     expect(client.text()).toBe('before the kill\nafter\n');
   });
 });
+
+describe('fleet console on a broker requiring a username and password over TLS', () => {
+  it('joins with its credentials and the CA, shows the node port byte-exact and types to it; a wrong password shows nothing', async () => {
+    const secure = await startMosquitto({ secure: true });
+    stack.defer(() => secure.close());
+    const { username, password, caFile } = secure.credentials!;
+    const pty = await stack.pty();
+    await stack.server({ ports: [{ id: 'a', path: pty.devicePath }], mqtt: { url: secure.url, node: 'tls-node', username, password, ca: caFile } });
+    const fleet = await stack.server({ ports: [], fleet: { url: secure.url, username, password, ca: caFile } });
+    await fleet.fleet!.whenConnected();
+    await untilPorts(fleet, (l) => openPort(l, 'tls-node.a'), 'the node port over TLS');
+    const client = await stack.client(fleet.url, 'ws/tls-node.a');
+    const sent = chunkOf(3000);
+    await pty.board.write(sent);
+    await client.until(() => client.bytes().byteLength >= sent.byteLength, 'all bytes');
+    expect(client.bytes().equals(sent)).toBe(true);
+    client.sendBytes('typed over TLS\n');
+    expect(Buffer.from(await pty.board.readBytes(15)).toString()).toBe('typed over TLS\n');
+
+    const refused = await stack.server({ ports: [], fleet: { url: secure.url, username, password: 'wrong', ca: caFile } });
+    expect((await refused.fleet!.nextError()).message).toMatch(/not authorized/i);
+    expect(refused.fleet!.connected).toBe(false);
+    expect(await ports(refused)).toEqual([]);
+  });
+});
