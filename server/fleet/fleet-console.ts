@@ -17,6 +17,11 @@ import { remotePortId } from './remote-id.js';
 import { mappingStoreIn } from './stream-mapping.js';
 import type { Schedule } from './stream-assembler.js';
 
+/**
+ * Node statuses within this many ms reach the pickers as one port list, in ms: a broker hands a
+ * joining console every node's retained status at once, and each list goes to every page.
+ */
+const ANNOUNCE_COALESCE_MS = 100;
 /** Wait between reconnection attempts to the broker, in ms: quick after a broker restart, a few tries a second at most. */
 const RECONNECT_PERIOD_MS = 1_000;
 /** Longest wait for the broker to answer a connection attempt, in ms, before it counts as failed and is retried. */
@@ -48,6 +53,7 @@ export class FleetConsole {
   private readonly nodes = new Map<string, NodeStatus>();
   private readonly connectedListeners = new Set<() => void>();
   private closing: Promise<void> | undefined;
+  private announceTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(
     private readonly config: FleetConfig,
@@ -96,6 +102,7 @@ export class FleetConsole {
   /** Disconnects from the broker (the ports themselves close with the registry); safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      if (this.announceTimer !== null) clearTimeout(this.announceTimer);
       await this.client.endAsync(true);
       for (const { link } of this.remotes.values()) link.nodeState(false);
     })();
@@ -103,6 +110,16 @@ export class FleetConsole {
   }
 
   private subscribed = false;
+
+  /** Tells the registry (so every page's picker) of online changes, at most once per ANNOUNCE_COALESCE_MS. */
+  private announceSoon(): void {
+    if (this.announceTimer !== null) return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = null;
+      this.deps.registry.announce();
+    }, ANNOUNCE_COALESCE_MS);
+    this.announceTimer.unref();
+  }
 
   private clientOptions(): IClientOptions {
     const { config } = this;
@@ -144,7 +161,7 @@ export class FleetConsole {
     const wasOnline = [...this.remotes.values()].some(({ link }) => link.online);
     this.nodes.clear();
     for (const { link } of this.remotes.values()) link.nodeState(false);
-    if (wasOnline) this.deps.registry.announce();
+    if (wasOnline) this.announceSoon();
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -181,7 +198,7 @@ export class FleetConsole {
     this.nodes.set(node, status);
     if (before?.online !== status.online) this.deps.log(`fleet: node ${node} is ${status.online ? 'online' : 'offline'}`);
     for (const { link } of this.remotes.values()) if (link.node === node) link.nodeState(this.bridged(node, link.portId));
-    this.deps.registry.announce();
+    this.announceSoon();
   }
 
   private onPortStatus(node: string, port: string, payload: Buffer): void {
