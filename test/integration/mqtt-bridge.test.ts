@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InputResponse, NodeStatus, PortStatus, RecordMessage } from '../../server/mqtt/fleet-messages.js';
 import { OutKind } from '../../server/mqtt/out-frame.js';
+import { FRAME_MERGE_MS } from '../../server/mqtt/port-bridge.js';
 import { topicsFor } from '../../server/mqtt/topics.js';
 import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 import { startMosquitto, type TestBroker } from '../helpers/mosquitto.js';
@@ -162,5 +163,52 @@ describe('MQTT bridge: input', () => {
     ]);
     expect(await pty.board.readUntil('ok\n')).toBe('ok\n');
     expect(b.board.discard()).toBe(0);
+  });
+});
+
+describe('MQTT bridge: fetch', () => {
+  it('republishes a range from the capture to the console\'s replay topic, then replayEnd', async () => {
+    const sub = await subscriber();
+    const { a } = await node(sub, 'n7');
+    const sent = randomBytes(24 * 1024);
+    await a.board.write(sent);
+    await sub.waitFor('all of a', () => sub.output('n7', 'a').end >= sent.length);
+    const live = sub.output('n7', 'a').frames;
+
+    await sub.publish(topics.fetch('n7', 'a'), JSON.stringify({ consoleId: 'console-1', from: 1000, to: 20_000 }));
+    const replay = topics.replay('console-1', 'n7', 'a');
+    await sub.waitFor('replayEnd', () => sub.replayed(replay).some((frame) => frame.kind === OutKind.replayEnd));
+    const frames = sub.replayed(replay);
+    expect(frames.at(-1)).toMatchObject({ kind: OutKind.replayEnd, offset: 20_000, end: 20_000 });
+    const data = frames.slice(0, -1);
+    expect(data.every((frame) => frame.kind === OutKind.replay)).toBe(true);
+    expect(data[0]!.offset).toBe(1000);
+    data.forEach((frame, i) => i > 0 && expect(frame.offset).toBe(data[i - 1]!.end));
+    expect(Buffer.concat(data.map((frame) => frame.data)).equals(sent.subarray(1000, 20_000))).toBe(true);
+    // The capture's arrival times: a replayed byte carries the time of the live frame holding it (later by at most the merge window).
+    const liveAt = (offset: number) => live.find((frame) => frame.offset <= offset && offset < frame.end)!;
+    expect(data[0]!.timeMs - liveAt(1000).timeMs).toBeGreaterThanOrEqual(0);
+    expect(data[0]!.timeMs - liveAt(1000).timeMs).toBeLessThanOrEqual(FRAME_MERGE_MS);
+  });
+
+  it('says `missing` for what the node no longer holds', async () => {
+    const sub = await subscriber();
+    const pty = await stack.pty();
+    // No capture and the smallest memory: most of what is sent is gone by the time it is asked for.
+    await stack.server({ capture: false, ports: [{ id: 'm', path: pty.devicePath, scrollback: 4096 }], mqtt: { url: broker.url, node: 'n8' } });
+    await sub.waitFor('n8 open', () => sub.last<PortStatus>(topics.portStatus('n8', 'm'))?.device.state === 'open');
+    const sent = randomBytes(32 * 1024);
+    await pty.board.write(sent);
+    await sub.waitFor('the live stream to reach the end', () => sub.output('n8', 'm').end >= sent.length);
+
+    await sub.publish(topics.fetch('n8', 'm'), JSON.stringify({ consoleId: 'console-2', from: 0, to: sent.length }));
+    const replay = topics.replay('console-2', 'n8', 'm');
+    await sub.waitFor('replayEnd', () => sub.replayed(replay).some((frame) => frame.kind === OutKind.replayEnd));
+    const [missing, ...rest] = sub.replayed(replay);
+    expect(missing).toMatchObject({ kind: OutKind.missing, offset: 0 });
+    expect(missing!.end).toBeGreaterThanOrEqual(sent.length - 4096 - 64 * 1024);
+    const held = rest.filter((frame) => frame.kind === OutKind.replay);
+    expect(Buffer.concat(held.map((frame) => frame.data)).equals(sent.subarray(missing!.end))).toBe(true);
+    expect(rest.at(-1)).toMatchObject({ kind: OutKind.replayEnd, offset: sent.length });
   });
 });

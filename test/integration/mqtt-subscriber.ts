@@ -31,6 +31,8 @@ export interface TestSubscriber {
   output(node: string, port: string): Reassembled;
   /** The last payload on `topic` as JSON (retained ones too), or undefined. */
   last<T>(topic: string): T | undefined;
+  /** The frames received on a replay topic, in order (their data copied). */
+  replayed(topic: string): OutFrame[];
   /** Every JSON payload received on `topic`, in order. */
   all<T>(topic: string): T[];
   /** Resolves once `check()` is true (checked now and after every message); rejects after `timeoutMs` with `what`. */
@@ -45,10 +47,17 @@ export async function subscribe(url: string, root: string, options: IClientOptio
   const outputs = new Map<string, Reassembled & { chunks: Buffer[] }>();
   const messages = new Map<string, unknown[]>();
   const waiters = new Set<() => void>();
+  const replays = new Map<string, OutFrame[]>();
 
   client.on('message', (topic, payload) => {
     const levels = topic.split('/');
-    if (levels.at(-1) === 'out' && !topic.includes('/$replay/')) {
+    if (topic.includes('/$replay/')) {
+      const decoded = decodeOutFrame(payload);
+      if (!decoded.ok) throw new Error(`${topic}: ${decoded.error}`);
+      let list = replays.get(topic);
+      if (!list) replays.set(topic, (list = []));
+      list.push({ ...decoded.frame, data: Buffer.from(decoded.frame.data) });
+    } else if (levels.at(-1) === 'out') {
       const key = `${levels.at(-3)}/${levels.at(-2)}`;
       const decoded = decodeOutFrame(payload);
       if (!decoded.ok) throw new Error(`${topic}: ${decoded.error}`);
@@ -94,6 +103,7 @@ export async function subscribe(url: string, root: string, options: IClientOptio
     output: (node, port) => outputs.get(`${node}/${port}`) ?? empty,
     last: <T>(topic: string) => messages.get(topic)?.at(-1) as T | undefined,
     all: <T>(topic: string) => (messages.get(topic) ?? []) as T[],
+    replayed: (topic) => replays.get(topic) ?? [],
     waitFor: (what, check, timeoutMs = SUBSCRIBER_WAIT_MS) =>
       new Promise<void>((resolve, reject) => {
         if (check()) return resolve();
