@@ -25,6 +25,7 @@ import { resumedMessage, skippedMessage, STREAM_RESTARTED_MESSAGE } from './cons
 import { bindSearchBox } from './console/search-box.js';
 import { skippedEntry, skippedNotice } from './console/skipped-ranges.js';
 import { createConsole } from './console/terminal.js';
+import { InlineWrites } from './console/inline-writes.js';
 import { chunkItems, SendQueue, type SendItem, type SendOutcome, type SendProgress } from './connection/send-queue.js';
 import { deviceEventNotice } from './console/device-events.js';
 import { bindDownloadMenu } from './controls/download-menu.js';
@@ -110,6 +111,7 @@ export function createApp(doc: Document, view: Window): App {
   const history = new LineHistory(store);
   const notifier = createNotifier(doc, timers);
   const screen = createConsole(byId(doc, 'terminal', HTMLElement), view);
+  const inlineWrites = new InlineWrites(screen, prefs.showWrites);
   const terminal = screen.terminal;
   const utf8 = new TextEncoder();
   const requests = new RequestLedger();
@@ -160,8 +162,9 @@ export function createApp(doc: Document, view: Window): App {
       },
       onMessage: handleMessage,
       onBytes(bytes) {
-        consoleViews.bytes(tracker.offset(), bytes);
-        screen.writeBytes(bytes, tracker.receive(bytes.length));
+        const offset = tracker.offset();
+        consoleViews.bytes(offset, bytes);
+        inlineWrites.bytes(offset, bytes, tracker.receive(bytes.length));
       },
       onBadFrame(error) {
         console.warn(`serialdeck: ignored a control message from the server: ${error}`);
@@ -175,6 +178,7 @@ export function createApp(doc: Document, view: Window): App {
         // Another stream id means the capture was dropped: say so, don't merge old and new output silently.
         if (streams.hello(message.port, message.stream)) screen.writeNotice(STREAM_RESTARTED_MESSAGE);
         tracker.start(message.offset);
+        inlineWrites.start(message.port, message.offset);
         // Same server, newer build (upgraded and restarted under an open tab): this page's code is stale.
         if (message.protocol !== PROTOCOL_VERSION) {
           notifier.toast(`The server speaks protocol ${message.protocol}, this page ${PROTOCOL_VERSION}: reload the page.`, 'error');
@@ -215,6 +219,9 @@ export function createApp(doc: Document, view: Window): App {
       }
       case 'clients':
         toolbar.showClients(message.count);
+        break;
+      case 'wrote':
+        inlineWrites.add(message);
         break;
       case 'who':
         people = message.people;
@@ -598,6 +605,11 @@ export function createApp(doc: Document, view: Window): App {
       prefs.screenReader = on;
       savePreferences(store, prefs);
       screen.setScreenReader(on);
+    },
+    setShowWrites(on) {
+      prefs.showWrites = on;
+      savePreferences(store, prefs);
+      inlineWrites.setEnabled(on);
     },
   });
 

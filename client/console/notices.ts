@@ -37,6 +37,14 @@ export function resumedMessage(portName: string, offset: number): string {
   return `back on ${portName}: output since you left (from byte ${offset})`;
 }
 
+/** Magenta: a write to the device by someone (the inline writes), apart from the device's output and from local echo. */
+const WROTE_STYLE = '\x1b[35m';
+
+/** A write as the console shows it inline: `alice> G28` on its own line, coloured; a new line first unless at column 0. */
+export function wroteText(name: string, text: string, atLineStart: boolean): string {
+  return `${RESET_STYLE}${atLineStart ? '' : '\r\n'}${WROTE_STYLE}${name}> ${text}${RESET_STYLE}\r\n`;
+}
+
 /** A sent line as local echo shows it: coloured, then CRLF. */
 export function localEchoText(line: string): string {
   return `${ECHO_STYLE}${line.replace(/[\x00-\x1f\x7f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) ^ 0x40)}`)}${RESET_STYLE}\r\n`;

@@ -3,7 +3,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
-import { localEchoText, noticeText } from './notices.js';
+import { localEchoText, noticeText, wroteText } from './notices.js';
 import { bufferText } from './screen-text.js';
 import { consoleTheme } from './terminal-theme.js';
 
@@ -31,6 +31,8 @@ export interface ConsoleView {
   writeNotice(message: string, done?: () => void): void;
   /** Writes a locally echoed input line. */
   writeLocalEcho(line: string): void;
+  /** Writes someone's write to the device inline (`alice> G28`), on its own line. */
+  writeWrote(name: string, text: string): void;
   /** Empties the scrollback and screen, keeping the line the cursor is on (a prompt stays visible). */
   clear(): void;
   /**
@@ -133,6 +135,10 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
     },
     writeLocalEcho(line) {
       terminal.write(localEchoText(line));
+      atLineStart = true;
+    },
+    writeWrote(name, text) {
+      terminal.write(wroteText(name, text, atLineStart));
       atLineStart = true;
     },
     clear() {

@@ -35,6 +35,8 @@ export interface Preferences {
   fontSizePx: number | null;
   /** xterm's screen-reader mode: output is mirrored into an accessible live region. Off: it costs CPU. */
   screenReader: boolean;
+  /** Writes to the port shown inline in the console, with their author (`alice> G28`). */
+  showWrites: boolean;
 }
 
 /** Storage key of the preferences (JSON). */
@@ -49,6 +51,7 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
   theme: 'system',
   fontSizePx: null,
   screenReader: false,
+  showWrites: false,
 };
 
 /** True when `value` is an input mode. */
@@ -73,6 +76,7 @@ export function parsePreferences(text: string | null): Preferences {
     theme: isThemeChoice(v.theme) ? v.theme : DEFAULT_PREFERENCES.theme,
     fontSizePx: (FONT_SIZES_PX as readonly unknown[]).includes(v.fontSizePx) ? (v.fontSizePx as number) : DEFAULT_PREFERENCES.fontSizePx,
     screenReader: typeof v.screenReader === 'boolean' ? v.screenReader : DEFAULT_PREFERENCES.screenReader,
+    showWrites: typeof v.showWrites === 'boolean' ? v.showWrites : DEFAULT_PREFERENCES.showWrites,
   };
 }
 

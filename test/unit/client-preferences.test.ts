@@ -19,6 +19,7 @@ describe('preferences', () => {
       theme: 'system',
       fontSizePx: null,
       screenReader: false,
+      showWrites: false,
     });
     expect(DEFAULT_PREFERENCES.mode).toBe('line');
   });
@@ -33,6 +34,7 @@ describe('preferences', () => {
       theme: 'light',
       fontSizePx: 18,
       screenReader: true,
+      showWrites: true,
     } as const;
     savePreferences(store, prefs);
     expect(loadPreferences(store)).toEqual(prefs);
@@ -41,7 +43,7 @@ describe('preferences', () => {
   it('falls back field by field on bad values', () => {
     expect(
       parsePreferences(
-        '{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf","theme":"sepia","fontSizePx":15,"screenReader":1}',
+        '{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf","theme":"sepia","fontSizePx":15,"screenReader":1,"showWrites":"on"}',
       ),
     ).toEqual({
       mode: 'line',
@@ -51,6 +53,7 @@ describe('preferences', () => {
       theme: 'system',
       fontSizePx: null,
       screenReader: false,
+      showWrites: false,
     });
     expect(parsePreferences('{"theme":"dark","fontSizePx":16}')).toMatchObject({ theme: 'dark', fontSizePx: 16 });
     expect(parsePreferences('not json')).toEqual(DEFAULT_PREFERENCES);
