@@ -204,6 +204,7 @@ function errorCode(error: WireError): CommandErrorCode {
     // A node's own refusal of a fleet console's command (see fleet/remote-link.ts): kept as the node said it.
     case 'read-only':
     case 'forbidden':
+    case 'not-holder':
     case 'bad-request':
     case 'timeout':
       return error.code;
