@@ -86,6 +86,14 @@ describe('fleet console (real Mosquitto, simulated nodes)', () => {
     }
     await Promise.all(clients.map((client, i) => client.until(() => client.text().length >= expected[i]!.length, `port ${i} complete`)));
     clients.forEach((client, i) => expect(client.text()).toBe(expected[i]));
+    // The console's own capture serves downloads and Server-Sent Events of a remote port like a local one's.
+    const download = await fetch(`${server.url}api/ports/lab-a.esp/download?format=raw`);
+    expect(await download.text()).toBe(expected[1]);
+    const events = await fetch(`${server.url}api/ports/lab-b.uno/events?types=status`, { signal: AbortSignal.timeout(5_000) });
+    const reader = events.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(first).toMatch(/event: status\ndata: \{"state":"open","path":"\/dev\/sim-uno"/);
   });
 
   it('reports what the node no longer holds as a skip, then goes on byte-exact', async () => {
