@@ -136,7 +136,14 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     },
   });
   // After the registry's listeners: every node's port it adds gets a fan-out and reaches the pickers.
-  const fleet = config.fleet ? FleetConsole.start(config.fleet, { registry, portDefaults: config.watchDefaults, dataDir: config.dataDir, log: (line) => logger.info(line) }) : null;
+  const fleetDeps = { registry, portDefaults: config.watchDefaults, dataDir: config.dataDir, log: (line: string) => logger.info(line) };
+  const fleet = config.fleet
+    ? await FleetConsole.start(config.fleet, fleetDeps).catch(async (error: unknown) => {
+        await registry.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      })
+    : null;
   // Every local port on the broker too (docs/fleet.md); a TLS file that cannot be read stops the start.
   const bridgeDeps = { registry, dataDir: config.dataDir, token: config.token, readOnly: config.readOnly, log: (line: string) => logger.info(line) };
   const mqtt = config.mqtt

@@ -3,12 +3,12 @@
 // a port of the local registry (id from remote-id.ts), served by a RemoteLink, so the page and the
 // API treat it like a local one. A random console id per start keeps replays and transactions apart.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { fleetUrlForLog, type FleetConfig } from '../config-fleet.js';
 import type { PortConfig } from '../config-types.js';
 import type { FetchRequest, InputResponse, NodeStatus, PortStatus } from '../mqtt/fleet-messages.js';
+import { readPem } from '../mqtt/mqtt-options.js';
 import { decodeOutFrame } from '../mqtt/out-frame.js';
 import { parsePortTopic, topicsFor, type Topics } from '../mqtt/topics.js';
 import type { PortRegistry } from '../ports/registry.js';
@@ -55,21 +55,31 @@ export class FleetConsole {
   private closing: Promise<void> | undefined;
   private announceTimer: ReturnType<typeof setTimeout> | null = null;
 
+  private subscribed = false;
+
   private constructor(
     private readonly config: FleetConfig,
     private readonly deps: FleetConsoleDeps,
+    tls: Pick<IClientOptions, 'ca' | 'cert' | 'key'>,
   ) {
     this.topics = topicsFor(config.root);
-    this.client = mqtt.connect(config.url, this.clientOptions());
+    this.client = mqtt.connect(config.url, { ...this.clientOptions(), ...tls });
     this.client.on('connect', () => this.onConnect());
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     this.client.on('close', () => this.onDisconnect());
     this.client.on('error', (error) => deps.log(`fleet: ${fleetUrlForLog(config)}: ${error.message}`));
   }
 
-  /** Connects to the broker (in the background: a broker that is down is retried, and nothing waits for it). */
-  static start(config: FleetConfig, deps: FleetConsoleDeps): FleetConsole {
-    return new FleetConsole(config, deps);
+  /**
+   * Reads the TLS files (one that cannot be read rejects with a ConfigError naming its field), then
+   * connects to the broker in the background: a broker that is down is retried, and nothing waits for it.
+   */
+  static async start(config: FleetConfig, deps: FleetConsoleDeps): Promise<FleetConsole> {
+    const tls: Pick<IClientOptions, 'ca' | 'cert' | 'key'> = {};
+    if (config.ca !== null) tls.ca = await readPem('fleet.ca', config.ca);
+    if (config.cert !== null) tls.cert = await readPem('fleet.cert', config.cert);
+    if (config.key !== null) tls.key = await readPem('fleet.key', config.key);
+    return new FleetConsole(config, deps, tls);
   }
 
   /** Whether the connection to the broker is up. */
@@ -109,8 +119,6 @@ export class FleetConsole {
     return this.closing;
   }
 
-  private subscribed = false;
-
   /** Tells the registry (so every page's picker) of online changes, at most once per ANNOUNCE_COALESCE_MS. */
   private announceSoon(): void {
     if (this.announceTimer !== null) return;
@@ -123,10 +131,6 @@ export class FleetConsole {
 
   private clientOptions(): IClientOptions {
     const { config } = this;
-    const read = (path: string | null) => (path === null ? undefined : readFileSync(path));
-    const ca = read(config.ca);
-    const cert = read(config.cert);
-    const key = read(config.key);
     return {
       clientId: `serialdeck-console-${this.consoleId}`,
       clean: true, // what the console misses while away is fetched from the nodes' captures, not queued at the broker
@@ -136,9 +140,6 @@ export class FleetConsole {
       rejectUnauthorized: config.rejectUnauthorized,
       ...(config.username !== null ? { username: config.username } : {}),
       ...(config.password !== null ? { password: config.password } : {}),
-      ...(ca ? { ca } : {}),
-      ...(cert ? { cert } : {}),
-      ...(key ? { key } : {}),
     };
   }
 

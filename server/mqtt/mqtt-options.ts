@@ -60,7 +60,8 @@ export async function clientOptions(config: MqttConfig): Promise<IClientOptions>
   return options;
 }
 
-async function readPem(field: string, path: string): Promise<Buffer> {
+/** Reads a PEM file named by config field `field`; a file that cannot be read throws ConfigError naming the field (the fleet console reads its files with it too). */
+export async function readPem(field: string, path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {

@@ -96,6 +96,12 @@ describe('fleet console (real Mosquitto, simulated nodes)', () => {
     expect(first).toMatch(/event: status\ndata: \{"state":"open","path":"\/dev\/sim-uno"/);
   });
 
+  it('refuses to start with a TLS file it cannot read, naming the field and the file', async () => {
+    await expect(stack.server({ ports: [], fleet: { url: broker.url, ca: '/nonexistent/ca.pem' } })).rejects.toThrow(
+      'fleet.ca: cannot read /nonexistent/ca.pem: no such file',
+    );
+  });
+
   it('reports what the node no longer holds as a skip, then goes on byte-exact', async () => {
     const sim = await node('old', ['p']);
     await sim.write('p', 'forgotten-');
