@@ -39,6 +39,8 @@ export async function clientOptions(config: MqttConfig): Promise<IClientOptions>
     clean: true,
     keepalive: config.keepaliveSeconds,
     reconnectPeriod: RECONNECT_PERIOD_MS,
+    // A refused CONNACK (bad password, not authorized) is retried too: the broker's admin may fix it while the node runs.
+    reconnectOnConnackError: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     // The bridge subscribes again itself on every connect.
     resubscribe: false,

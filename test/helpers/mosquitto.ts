@@ -37,6 +37,8 @@ export interface TestBroker {
   credentials: BrokerCredentials | null;
   /** Everything the broker logged so far. */
   log(): string;
+  /** Resolves once the log matches `pattern` at least `count` times (checked as it logs), rejects after `timeoutMs`. */
+  waitForLog(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
   /** Stops it (SIGTERM) and resolves once it exited; clients see the connection drop. */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
@@ -56,6 +58,11 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
   let child: ChildProcess | null = null;
   let log = '';
   let closed = false;
+  const logWaiters = new Set<() => void>();
+  const onLog = (text: string) => {
+    log += text;
+    for (const waiter of logWaiters) waiter();
+  };
   try {
     const credentials = options.secure ? await writeSecurity(dir) : null;
     let port = 0;
@@ -64,7 +71,7 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
       const conf = join(dir, 'mosquitto.conf');
       await writeFile(conf, config(port, dir, credentials !== null, options.persistence === true));
       try {
-        child = await launch(conf, (text) => (log += text));
+        child = await launch(conf, onLog);
         break;
       } catch (error) {
         // Someone took the port between our check and the broker's bind: try another.
@@ -83,13 +90,29 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
     };
     const start = async (): Promise<void> => {
       if (child) throw new Error('the broker is already running');
-      child = await launch(conf, (text) => (log += text));
+      child = await launch(conf, onLog);
     };
     return {
       url: `${credentials ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
       port,
       credentials,
       log: () => log,
+      waitForLog: (pattern, count = 1, timeoutMs = MOSQUITTO_READY_TIMEOUT_MS) =>
+        new Promise<void>((resolve, reject) => {
+          const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+          const check = () => {
+            if ((log.match(global)?.length ?? 0) < count) return;
+            clearTimeout(timer);
+            logWaiters.delete(check);
+            resolve();
+          };
+          const timer = setTimeout(() => {
+            logWaiters.delete(check);
+            reject(new Error(`mosquitto did not log ${pattern} ${count} times in ${timeoutMs} ms: ${log}`));
+          }, timeoutMs);
+          logWaiters.add(check);
+          check();
+        }),
       stop,
       start,
       restart: async () => {
