@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
 import { formatDuration, formatSize } from '../../server/config-units.js';
+import { AUDIT_DEFAULTS } from '../../server/audit/audit-types.js';
 
 const doc = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
 
@@ -34,6 +35,10 @@ describe('docs/config.md', () => {
     ['scrollback', `\`${formatSize(DEFAULTS.port.scrollbackBytes)}\``],
     ['retention.bytes', `\`${formatSize(DEFAULTS.port.retention.bytes)}\``],
     ['retention.age', `\`${formatDuration(DEFAULTS.port.retention.ageMs)}\``],
+    ['audit.fileSize', `\`${formatSize(AUDIT_DEFAULTS.fileBytes)}\``],
+    ['audit.fileAge', `\`${formatDuration(AUDIT_DEFAULTS.fileAgeMs)}\``],
+    ['audit.total', `\`${formatSize(AUDIT_DEFAULTS.totalBytes)}\``],
+    ['audit.memory', `\`${formatSize(AUDIT_DEFAULTS.memoryBytes)}\``],
     ['writers', `\`${DEFAULTS.port.writers}\``],
   ])('its table gives %s the default in DEFAULTS (%s)', (field, shown) => {
     expect(doc).toContain(`| \`${field}\` | ${shown} |`);
