@@ -168,7 +168,7 @@ describe('GET /api/openapi.json', () => {
     }
     // Every operation that takes input got refusals.
     expect([...counted].sort()).toEqual(
-      ['get /api/ports/{id}/download', 'get /api/ports/{id}/events', 'get /api/ports/{id}/series', 'post /api/ports/{id}/command', 'post /api/ports/{id}/send', 'put /api/ports/{id}/filters'].sort(),
+      ['get /api/audit', 'get /api/ports/{id}/writes', 'get /api/ports/{id}/download', 'get /api/ports/{id}/events', 'get /api/ports/{id}/series', 'post /api/ports/{id}/command', 'post /api/ports/{id}/send', 'put /api/ports/{id}/filters'].sort(),
     );
   });
 });
