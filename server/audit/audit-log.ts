@@ -33,7 +33,7 @@ export interface AuditLogOptions {
   /** The server's log (pauses, resumes, deleted files never; problems only). */
   log(line: string): void;
   /** The first line of every new file (the trail puts each port's write offset there, so the newest file alone restores them). */
-  fileHeader?(): string;
+  fileHeader?(): string | undefined;
   /** The log writes again after dropping lines: its owner appends an entry saying so (written next). */
   resumed?(gap: AuditGap): void;
   now?: () => number;

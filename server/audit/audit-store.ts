@@ -75,8 +75,8 @@ export class MemoryAuditStore implements AuditStore {
 
   append(line: string): void {
     this.ring.push(line);
-    this.bytes += line.length;
-    while (this.bytes > this.maxBytes && this.head < this.ring.length - 1) this.bytes -= this.ring[this.head++]!.length;
+    this.bytes += Buffer.byteLength(line);
+    while (this.bytes > this.maxBytes && this.head < this.ring.length - 1) this.bytes -= Buffer.byteLength(this.ring[this.head++]!);
     // Compact now and then, so the array does not grow with everything ever dropped from its front.
     if (this.head > 1024 && this.head * 2 > this.ring.length) {
       this.ring.splice(0, this.head);

@@ -63,7 +63,7 @@ export class AuditTrail {
       dir: join(options.dataDir, 'audit'),
       limits: options.settings,
       log: options.log,
-      fileHeader: () => (trail ? trail.line(trail.entry(null, null, 'server', 'audit-file', { writeOffsets: trail.offsetsObject() })) : ''),
+      fileHeader: () => trail?.line(trail.entry(null, null, 'server', 'audit-file', { writeOffsets: trail.offsetsObject() })),
       resumed: (gap: AuditGap) => trail?.server('audit-resume', { reason: gap.reason, pausedAt: new Date(gap.sinceMs).toISOString(), dropped: gap.dropped }),
       ...(options.now ? { now: options.now } : {}),
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
