@@ -67,11 +67,13 @@ async function download(ctx: Context, port: ServedPort, query: CheckedDownloadQu
   ctx.set('Cache-Control', 'no-store');
   const body = Readable.from(chunks, { objectMode: false });
   body.on('error', () => body.destroy()); // a read error mid-stream ends the download; the status is already sent
+  // However the body ends (sent, the client gone, a HEAD that never reads it), the capture's reader closes its file now, not at GC.
+  body.once('close', () => void records.close());
   ctx.body = body;
 }
 
-/** Reads the first record ahead (for its time) and gives back an iterable of all of them, the first included. */
-async function peekFirst<T>(source: AsyncIterable<T>): Promise<{ first: T | undefined; all: AsyncIterable<T> }> {
+/** Reads the first record ahead (for its time) and gives back an iterable of all of them, the first included, and a close() that ends the source early. */
+async function peekFirst<T>(source: AsyncIterable<T>): Promise<{ first: T | undefined; all: AsyncIterable<T>; close(): Promise<unknown> }> {
   const iterator = source[Symbol.asyncIterator]();
   const head = await iterator.next();
   const first = head.done ? undefined : head.value;
@@ -84,5 +86,5 @@ async function peekFirst<T>(source: AsyncIterable<T>): Promise<{ first: T | unde
       yield next.value;
     }
   }
-  return { first, all: all() };
+  return { first, all: all(), close: async () => iterator.return?.() };
 }
