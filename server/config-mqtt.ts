@@ -127,7 +127,8 @@ export function resolveMqtt(value: unknown, context: MqttResolveContext): MqttCo
   }
   const cert = file('cert');
   const key = file('key');
-  if ((cert === null) !== (key === null)) fail(cert === null ? 'mqtt.key' : 'mqtt.cert', 'needs mqtt.cert and mqtt.key together (a client certificate and its key)');
+  if ((cert === null) !== (key === null))
+    fail(cert === null ? 'mqtt.cert' : 'mqtt.key', `is needed with ${cert === null ? 'mqtt.key' : 'mqtt.cert'}: a client certificate and its key go together`);
 
   return {
     url,
