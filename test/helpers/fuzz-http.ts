@@ -25,6 +25,7 @@ export interface FuzzRequest {
 
 /** What came back. */
 export interface FuzzAnswer {
+  /** 0 when the connection was reset before an answer came. */
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** The body, or its first bytes for a stream (SSE) or a large download. */
@@ -306,7 +307,11 @@ export function send(baseUrl: string, agent: Agent, req: FuzzRequest): Promise<F
         done();
       }
     });
-    r.on('error', reject);
+    r.on('error', (error: NodeJS.ErrnoException) => {
+      // Status 0: the server cut the connection before answering (the judge says when that is allowed).
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resolve({ status: 0, headers: {}, body: error.code });
+      else reject(error);
+    });
     r.end(req.body ?? undefined);
   });
   return within(ANSWER_TIMEOUT_MS, `${req.method} ${req.path.slice(0, 80)}`, work);
@@ -322,8 +327,10 @@ export function judge(req: FuzzRequest, answer: FuzzAnswer): string | null {
   const { status } = answer;
   const path = req.path.split('?')[0]!;
   if (status >= 500 && status !== 502 && status !== 503) return `server error ${status}: ${answer.body.slice(0, 200)}`;
-  // Node's parser knows a fixed list of methods and answers any other with a bare 400 before the app sees it.
-  if (!NODE_METHODS.includes(req.method)) return status === 400 && answer.body === '' ? null : `unknown method ${req.method}: ${status}`;
+  // Node's parser knows a fixed list of methods and answers any other with a bare 400 before the app sees it,
+  // then closes: a client still sending its body sees the connection reset instead (status 0).
+  if (!NODE_METHODS.includes(req.method)) return (status === 400 && answer.body === '') || status === 0 ? null : `unknown method ${req.method}: ${status}`;
+  if (status === 0) return `the connection was cut (${answer.body}) before an answer`;
   if (!path.startsWith('/api/')) return PAGE_STATUSES.has(status) ? null : `page answered ${status}`;
   if (!API_STATUSES.has(status)) return `API answered ${status}, not a documented status`;
   if (status >= 400 && req.method !== 'HEAD') {

@@ -4,9 +4,10 @@
 // clear error, never a 500, never hang, and its memory must not grow from one burst to the next.
 // Default size for `npm test`; FUZZ_RUNS=100000 for the full run (docs/fuzzing.md).
 import fc from 'fast-check';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
+import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth, pause } from '../helpers/fuzz-common.js';
 import { fuzzRequestArb, judge, judgeRaw, rawRequestArb, send, sendRaw, type FuzzAnswer } from '../helpers/fuzz-http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -77,4 +78,38 @@ describe('HTTP fuzzing', () => {
     expect(answered).toBeGreaterThan(0);
     expect(memoryGrowth(bursts).problem).toBeNull();
   }, 300_000);
+
+  it('closes the capture files a download reads when the download is not read to the end (found by fuzzing)', async () => {
+    // Capture segments open for reading (the capture's own writer has them open for appending).
+    const segmentFds = (): number =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          const flags = Number.parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '1', 8);
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${server.dataDir}/ports/demo/seg-`) && (flags & 3) === 0;
+        } catch {
+          return false; // closed while listing
+        }
+      }).length;
+    const base = segmentFds();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // The demo board opens a moment after the server starts; writes before that are refused (409).
+    const isOpen = async () => JSON.parse((await send(server.url, agent, { method: 'GET', path: '/api/ports/demo', headers: {}, body: null, route: null, clean: true })).body).device.state === 'open';
+    for (let waitedMs = 0; !(await isOpen()) && waitedMs < 10_000; waitedMs += 20) await pause(20);
+    // Several hundred KiB in the capture (the demo echoes what it is sent), so a download is longer than what is read of it.
+    for (let i = 0; i < 4; i++) {
+      const write = await send(server.url, agent, { method: 'POST', path: '/api/ports/demo/write', headers: {}, body: new Uint8Array(100_000).fill(0x78), route: null, clean: true });
+      expect(write.status).toBe(200);
+    }
+    for (let i = 0; i < 10; i++) {
+      // A HEAD never reads the body; a GET cut off after its first bytes leaves the rest unread.
+      const head = await send(server.url, agent, { method: 'HEAD', path: '/api/ports/demo/download?format=raw', headers: {}, body: null, route: null, clean: true });
+      expect(head.status).toBe(200);
+      const get = await send(server.url, agent, { method: 'GET', path: '/api/ports/demo/download?format=ndjson', headers: {}, body: null, route: null, clean: true });
+      expect(get.status).toBe(200);
+    }
+    agent.destroy();
+    // Files close asynchronously once each response ends: give them a moment, then none of the downloads' may be left.
+    for (let waitedMs = 0; segmentFds() > base && waitedMs < 2000; waitedMs += 20) await pause(20);
+    expect(segmentFds()).toBe(base);
+  });
 });
