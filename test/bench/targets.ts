@@ -83,6 +83,11 @@ export const TARGETS: Readonly<Record<string, Target | readonly Target[]>> = {
   'page-memory.heap2': { text: `≤ ${PAGE_HEAP_BUDGET_MIB} MiB`, met: atMost(PAGE_HEAP_BUDGET_MIB) },
   'page-memory.growth': { text: `≤ ${PAGE_HEAP_GROWTH_LIMIT}×`, met: atMost(PAGE_HEAP_GROWTH_LIMIT) },
   'page-memory.records': { text: '1.000', met: (s, spec) => nullable(own(s, spec), (v) => v === 1) },
+  // Issue 13: through the broker to the fleet console, nothing lost, at every size.
+  'fleet.n10.loss': zero,
+  'fleet.n100.loss': zero,
+  'fleet.n500.loss': zero,
+  'fleet.n500w.loss': zero,
 };
 
 /** The targets of `metric` as a list (empty when it has none). */

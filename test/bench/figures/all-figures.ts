@@ -56,6 +56,7 @@ export const ALL_FIGURES: readonly Figure[] = [
 /**
  * What --quick runs without --only: the device → clients path (lossless, every line to every
  * client), the client → device path, and the capture read back (a client from offset 0, a
- * download by time), so every peer's code and serialdeck's disk paths are exercised.
+ * download by time), so every peer's code and serialdeck's disk paths are exercised; and the
+ * fleet path (two simulated ports through Mosquitto to a fleet console, every byte checked).
  */
-export const QUICK_FIGURE_IDS: readonly string[] = ['throughput-64', 'keystroke', 'catch-up', 'download'];
+export const QUICK_FIGURE_IDS: readonly string[] = ['throughput-64', 'keystroke', 'catch-up', 'download', 'fleet'];

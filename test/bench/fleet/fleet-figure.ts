@@ -14,7 +14,7 @@ import { LineChecker } from '../line-checker.js';
 import { cpuSeconds, sampleRss } from '../proc-stats.js';
 import { percentile } from '../stats.js';
 import { metric, type Figure, type Metrics, type MetricSpec } from '../figures/figure.js';
-import { mosquittoPid } from './broker-pid.js';
+import { closeBroker, findMosquitto, widenClientLimits } from './broker-pid.js';
 import { startFleetConsole, type FleetConsoleProcess } from './fleet-console.js';
 import { startFloorSubscriber, type FloorSubscriber } from './floor-subscriber.js';
 import { portKey, simPortName, type SimResult, type SimSettings } from './sim-protocol.js';
@@ -22,6 +22,12 @@ import { startSimulator, type Simulator } from './simulator.js';
 
 /** Port counts of a full run: the issue's three sizes. */
 export const FLEET_SIZES = [10, 100, 500] as const;
+/**
+ * The largest size again with Mosquitto's per-client QoS 1 limits widened: unacknowledged messages
+ * toward one client (default 20) and messages queued behind them (default 1,000, past which it
+ * drops). It tells whether the limit at 500 ports is the broker's window toward the console's one connection.
+ */
+const WIDENED = { ports: 500, inflight: 1000, queued: 100_000 } as const;
 /** Port count of the quick (smoke) run: two ports on one node, enough to exercise every path. */
 const QUICK_PORTS = 2;
 /** Ports per simulated node: a Pi with four boards, the unit of docs/fleet.md's sizing. */
@@ -52,10 +58,27 @@ const RSS_SAMPLE_MS = 200;
 /** Poll period of the console's port list while waiting, in ms (another process's state: no event to await). */
 const POLL_MS = 100;
 
-/** The metrics of one size: `fleet.n<N>.<name>`. In quick mode the first size's rows carry the two-port run. */
-function sizeMetrics(size: number, first: boolean): MetricSpec[] {
-  const n = first ? `${size} ports (${QUICK_PORTS} with --quick)` : `${size} ports`;
-  const id = (name: string) => `fleet.n${size}.${name}`;
+/** One row group of the table: its id part, its label, its port count, and whether the broker's limits are widened. */
+interface SizeRow {
+  row: string;
+  label: string;
+  ports: number;
+  widened: boolean;
+}
+
+const FULL_ROWS: readonly SizeRow[] = [
+  ...FLEET_SIZES.map((ports, i) => ({ row: `n${ports}`, label: i === 0 ? `${ports} ports (${QUICK_PORTS} with --quick)` : `${ports} ports`, ports, widened: false })),
+  {
+    row: `n${WIDENED.ports}w`,
+    label: `${WIDENED.ports} ports, broker limits widened (${WIDENED.inflight.toLocaleString('en-US')} in flight, ${WIDENED.queued.toLocaleString('en-US')} queued per client)`,
+    ports: WIDENED.ports,
+    widened: true,
+  },
+];
+
+/** The metrics of one row group: `fleet.<row>.<name>`. In quick mode the first group's rows carry the two-port run. */
+function sizeMetrics({ row, label: n }: SizeRow): MetricSpec[] {
+  const id = (name: string) => `fleet.${row}.${name}`;
   return [
     metric(id('cpu'), `${n}: console CPU (floor: a plain mqtt.js subscriber)`, '% of a core', 1),
     metric(id('rss'), `${n}: console RSS, largest sample`, 'MiB', 0),
@@ -65,7 +88,7 @@ function sizeMetrics(size: number, first: boolean): MetricSpec[] {
     metric(id('loss'), `${n}: bytes lost, repeated or out of order (every port, by offset)`, 'B', 0, 'max', false),
     metric(id('rate'), `${n}: live frames offered (one per 16-ms read, ${LINE_BYTES}-byte lines)`, 'frames/s', 0, 'median', false),
     metric(id('offered'), `${n}: bytes offered ÷ N × ${BYTES_PER_S.toLocaleString('en-US')} B/s`, '×', 2, 'median', false),
-    metric(id('drops'), `${n}: times Mosquitto began dropping QoS 1 messages to the consumer (its queue of 1,000 full)`, 'count', 0, 'max', false),
+    metric(id('drops'), `${n}: times Mosquitto began dropping QoS 1 messages to the consumer (its queue for it full)`, 'count', 0, 'max', false),
     metric(id('fetches'), `${n}: gap fetches the console sent`, 'count', 0, 'max', false),
     metric(id('sim'), `${n}: simulator CPU (one process, a client per 4-port node)`, '% of a core', 1, 'median', false),
   ];
@@ -77,14 +100,13 @@ export const fleetFigure: Figure = {
   runs: 1,
   title: `Fleet: N ports at 115200 baud (${BYTES_PER_S.toLocaleString('en-US')} B/s each) → Mosquitto → one fleet console`,
   peers: ['floor', 'serialdeck'],
-  metrics: FLEET_SIZES.flatMap((size, i) => sizeMetrics(size, i === 0)),
+  metrics: FULL_ROWS.flatMap(sizeMetrics),
   async measure(peer, scale) {
     const out: Metrics = {};
-    const sizes = scale.quick ? [QUICK_PORTS] : [...FLEET_SIZES];
-    for (const [i, ports] of sizes.entries()) {
-      const row = FLEET_SIZES[i] as number;
-      const result = await measureSize(peer === 'floor' ? 'floor' : 'console', ports, scale.quick);
-      for (const [name, value] of Object.entries(result)) out[`fleet.n${row}.${name}`] = value;
+    const rows = scale.quick ? [{ ...FULL_ROWS[0]!, ports: QUICK_PORTS }] : FULL_ROWS;
+    for (const { row, ports, widened } of rows) {
+      const result = await measureSize(peer === 'floor' ? 'floor' : 'console', ports, widened, scale.quick);
+      for (const [name, value] of Object.entries(result)) out[`fleet.${row}.${name}`] = value;
     }
     return out;
   },
@@ -101,7 +123,7 @@ interface Consumer {
   stop(): Promise<void>;
 }
 
-async function measureSize(kind: 'floor' | 'console', ports: number, quick: boolean): Promise<SizeResult> {
+async function measureSize(kind: 'floor' | 'console', ports: number, widened: boolean, quick: boolean): Promise<SizeResult> {
   const warmupMs = quick ? QUICK_WARMUP_MS : WARMUP_MS;
   const measureMs = quick ? QUICK_MEASURE_MS : MEASURE_MS;
   const warmupLines = Math.ceil(((warmupMs / 1000) * BYTES_PER_S) / LINE_BYTES);
@@ -110,7 +132,7 @@ async function measureSize(kind: 'floor' | 'console', ports: number, quick: bool
   let sim: Simulator | null = null;
   try {
     broker = await startMosquitto();
-    const brokerPid = mosquittoPid(broker.port);
+    const brokerPid = widened ? await widenClientLimits(broker, WIDENED.inflight, WIDENED.queued) : findMosquitto(broker.port).pid;
     const settings: SimSettings = { url: broker.url, root: DEFAULT_TOPIC_ROOT, ports, portsPerNode: PORTS_PER_NODE, lineBytes: LINE_BYTES, bytesPerSecond: BYTES_PER_S, readPeriodMs: READ_PERIOD_MS };
     if (kind === 'floor') consumer = await floorConsumer(broker.url, warmupLines);
     else consumer = await consoleConsumer(broker.url, ports, warmupLines);
@@ -135,7 +157,7 @@ async function measureSize(kind: 'floor' | 'console', ports: number, quick: bool
     const drops = broker.log().split('Outgoing messages are being dropped').length - 1;
     const offered = done.result.bytes / ((done.result.elapsedMs / 1000) * BYTES_PER_S * ports);
     process.stderr.write(
-      `bench: fleet ${kind} N=${ports}: ${Math.round(done.result.frames / (done.result.elapsedMs / 1000))} frames/s, ` +
+      `bench: fleet ${kind} N=${ports}${widened ? ' (widened broker limits)' : ''}: ${Math.round(done.result.frames / (done.result.elapsedMs / 1000))} frames/s, ` +
         `${done.result.lateReads} late reads, ${drops} broker drop episodes, ${done.result.fetches} fetches, loss ${checked.loss} B (${checked.detail})\n`,
     );
     return {
@@ -154,7 +176,7 @@ async function measureSize(kind: 'floor' | 'console', ports: number, quick: bool
   } finally {
     await sim?.stop();
     await consumer?.stop();
-    await broker?.close();
+    if (broker) await closeBroker(broker);
   }
 }
 

@@ -11,6 +11,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { FetchRequest, NodeStatus, PortStatus } from '../../../server/mqtt/fleet-messages.js';
+import { clientIdFor, MQTT_PROTOCOL_VERSION, willStatus } from '../../../server/mqtt/mqtt-options.js';
 import { encodeOutFrame, OutKind, type OutKindValue } from '../../../server/mqtt/out-frame.js';
 import { parsePortTopic, topicsFor } from '../../../server/mqtt/topics.js';
 import { lineTemplate, writeLine } from '../line-format.js';
@@ -73,12 +74,13 @@ function portStatus(port: SimPort): PortStatus {
 
 /** Connects node `node` with `ports`, publishes their statuses then its own (as the bridge does on every connect). */
 async function startNode(node: string, portNames: string[], ports: SimPort[]): Promise<void> {
-  const offline: NodeStatus = { online: false, node };
+  // The bridge's own protocol, client id and Last Will (server/mqtt/mqtt-options.ts).
   const client = mqtt.connect(settings.url, {
-    clientId: `bench-sim-${node}-${process.pid}`,
+    protocolVersion: MQTT_PROTOCOL_VERSION,
+    clientId: clientIdFor(node),
     clean: true,
     reconnectPeriod: 1000,
-    will: { topic: topics.nodeStatus(node), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
+    will: { topic: topics.nodeStatus(node), payload: Buffer.from(JSON.stringify(willStatus(node))), qos: 1, retain: true },
   });
   client.on('error', (error) => send({ type: 'error', message: `${node}: ${error.message}` }));
   const mine = portNames.map((port): SimPort => ({
