@@ -57,6 +57,11 @@ class FrameMerger {
     }
   }
 
+  /** Frames made so far, the open one included. */
+  get frames(): number {
+    return this.pieces.length + (this.bytes > 0 ? 1 : 0);
+  }
+
   missing(offset: number, end: number): void {
     this.flush();
     this.pieces.push({ kind: 'missing', offset, end });
@@ -101,7 +106,7 @@ export class OutputReader {
     if (offset < memory.start) return null;
     const merger = new FrameMerger(this.limits);
     let at = offset;
-    while (at < end && at - offset < maxBytes && merger.pieces.length < maxFrames) {
+    while (at < end && at - offset < maxBytes && merger.frames < maxFrames) {
       const known = this.index.lookup(at);
       if (!known) break;
       const chunkEnd = Math.min(known.nextOffset ?? memory.end, end, offset + maxBytes);
@@ -150,7 +155,7 @@ export class OutputReader {
         if (clipped.offset > at) merger.missing(at, clipped.offset);
         merger.add(clipped.offset, record.timeMs, clipped.bytes);
         at = clipped.offset + clipped.bytes.byteLength;
-        if (at - from >= maxBytes || merger.pieces.length >= maxFrames) {
+        if (at - from >= maxBytes || merger.frames >= maxFrames) {
           full = true;
           break;
         }
