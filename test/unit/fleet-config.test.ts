@@ -41,7 +41,7 @@ describe('fleet config', () => {
     expect(errorOf({ fleet: {} })).toMatch(/fleet\.url.*required/);
     expect(errorOf({ fleet: { url: 'http://broker' } })).toMatch(/fleet\.url must be mqtt:/);
     expect(errorOf({ fleet: { url: 'mqtt://b', nodes: 3 } as never })).toMatch(/fleet\.nodes is not a known setting/);
-    expect(errorOf({ fleet: { url: 'mqtt://b', cert: 'c.pem' } })).toMatch(/fleet\.cert needs fleet\.cert and fleet\.key together/);
+    expect(errorOf({ fleet: { url: 'mqtt://b', cert: 'c.pem' } })).toMatch(/fleet\.key is needed with fleet\.cert/);
     expect(errorOf({ fleet: { url: 'mqtt://b', password: 7 } as never })).toMatch(/fleet\.password must be a non-empty string, got number/);
   });
 
