@@ -124,3 +124,8 @@ export function formatBursts(kind: string, bursts: readonly Burst[]): string {
     )
     .join('\n');
 }
+
+/** A test's time limit for `runs` cases at about `msPerCase` each on a loaded machine, and never under five minutes. */
+export function fuzzTimeoutMs(runs: number, msPerCase: number): number {
+  return Math.max(300_000, Math.ceil(runs * msPerCase));
+}

@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, resolveConfig } from '../../server/config.js';
-import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
+import { formatBursts, fuzzRuns, fuzzSeed, fuzzTimeoutMs, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
 import { configTextArb } from '../helpers/fuzz-config.js';
 
 /** Bursts: the first warms up; growth is measured from the second to the last. */
 const BURSTS = 3;
+/** Cases in this test: FUZZ_RUNS, or 1500 by default. */
+const CONFIG_RUNS = fuzzRuns(1500);
 
 let dir: string;
 beforeAll(async () => {
@@ -38,7 +40,7 @@ async function judgeConfig(file: string, text: string): Promise<{ problem: strin
 
 describe('config file fuzzing', () => {
   it('resolves every malformed config file or refuses it with a ConfigError naming the file', async () => {
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(1500) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(CONFIG_RUNS / BURSTS));
     const file = join(dir, 'serialdeck.yaml');
     let resolved = 0;
     let refused = 0;
@@ -59,5 +61,5 @@ describe('config file fuzzing', () => {
     expect(resolved).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 600_000);
+  }, fuzzTimeoutMs(CONFIG_RUNS, 10));
 });

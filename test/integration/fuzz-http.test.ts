@@ -7,12 +7,16 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth, pause } from '../helpers/fuzz-common.js';
+import { formatBursts, fuzzRuns, fuzzSeed, fuzzTimeoutMs, measureBursts, memoryGrowth, pause } from '../helpers/fuzz-common.js';
 import { fuzzRequestArb, judge, judgeRaw, rawRequestArb, send, sendRaw, type FuzzAnswer } from '../helpers/fuzz-http.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** Bursts per kind: the first warms up; growth is measured from the second to the last. */
 const BURSTS = 3;
+/** Cases in this test: FUZZ_RUNS, or 300 by default. */
+const REQUEST_RUNS = fuzzRuns(300);
+/** Cases in this test: FUZZ_RUNS, or 150 by default. */
+const RAW_RUNS = fuzzRuns(150);
 
 let server: TestServer;
 let port: number;
@@ -34,7 +38,7 @@ async function alive(): Promise<FuzzAnswer> {
 
 describe('HTTP fuzzing', () => {
   it('answers malformed requests to every route with a documented status and error, and keeps its memory', async () => {
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(300) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(REQUEST_RUNS / BURSTS));
     const statuses = new Map<number, number>();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const seed = fuzzSeed();
@@ -56,10 +60,10 @@ describe('HTTP fuzzing', () => {
     // The fuzzer reached the routes, their checks and their limits, not only the 404 of a wrong path.
     for (const status of [200, 400, 404, 405]) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 300_000);
+  }, fuzzTimeoutMs(REQUEST_RUNS, 20));
 
   it('answers raw bytes that are not quite HTTP with an HTTP status or a close, and keeps its memory', async () => {
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(150) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(RAW_RUNS / BURSTS));
     let answered = 0;
     const seed = fuzzSeed();
     const bursts = await measureBursts(BURSTS, runs, async (burst) => {
@@ -77,7 +81,7 @@ describe('HTTP fuzzing', () => {
     expect((await alive()).status).toBe(200);
     expect(answered).toBeGreaterThan(0);
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 300_000);
+  }, fuzzTimeoutMs(RAW_RUNS, 40));
 
   it('closes the capture files a download reads when the download is not read to the end (found by fuzzing)', async () => {
     // Capture segments open for reading (the capture's own writer has them open for appending).

@@ -6,12 +6,18 @@
 // one burst to the next. Default size for `npm test`; FUZZ_RUNS=100000 for the full run (docs/fuzzing.md).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatBursts, fuzzRuns, fuzzSeed, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
+import { formatBursts, fuzzRuns, fuzzSeed, fuzzTimeoutMs, measureBursts, memoryGrowth } from '../helpers/fuzz-common.js';
 import { binaryFrameArb, connectArb, FuzzSocket, judgeConnect, judgeFrame, judgeRaw, rawFramesArb, textFrameArb } from '../helpers/fuzz-ws.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** Bursts per kind: the first warms up; growth is measured from the second to the last. */
 const BURSTS = 3;
+/** Cases in this test: FUZZ_RUNS, or 300 by default. */
+const FRAME_RUNS = fuzzRuns(300);
+/** Cases in this test: FUZZ_RUNS, or 150 by default. */
+const CONNECT_RUNS = fuzzRuns(150);
+/** Cases in this test: FUZZ_RUNS, or 150 by default. */
+const RAW_RUNS = fuzzRuns(150);
 
 let server: TestServer;
 let wsUrl: string;
@@ -28,7 +34,7 @@ const options = (runs: number, burst: number) => {
 
 describe('WebSocket fuzzing', () => {
   it('answers malformed and oversized frames as documented, on a connection that stays open', async () => {
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(300) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(FRAME_RUNS / BURSTS));
     let socket = await FuzzSocket.open(wsUrl);
     let closes = 0;
     const bursts = await measureBursts(BURSTS, runs, async (burst) => {
@@ -51,10 +57,10 @@ describe('WebSocket fuzzing', () => {
     await socket.close();
     console.log(formatBursts('ws frames', bursts) + `\nws frames: ${closes} cases closed the connection as documented`);
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 600_000);
+  }, fuzzTimeoutMs(FRAME_RUNS, 30));
 
   it('answers connections with bad paths, queries and Origins as documented', async () => {
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(150) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(CONNECT_RUNS / BURSTS));
     const bursts = await measureBursts(BURSTS, runs, async (burst) => {
       await fc.assert(
         fc.asyncProperty(connectArb, async (c) => {
@@ -66,11 +72,11 @@ describe('WebSocket fuzzing', () => {
     });
     console.log(formatBursts('ws connects', bursts));
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 600_000);
+  }, fuzzTimeoutMs(CONNECT_RUNS, 40));
 
   it('closes connections that break the protocol with a protocol close code, and stays up', async () => {
     const port = Number(new URL(server.url).port);
-    const runs = Math.max(BURSTS, Math.ceil(fuzzRuns(150) / BURSTS));
+    const runs = Math.max(BURSTS, Math.ceil(RAW_RUNS / BURSTS));
     const bursts = await measureBursts(BURSTS, runs, async (burst) => {
       await fc.assert(
         fc.asyncProperty(rawFramesArb, async (c) => {
@@ -85,5 +91,5 @@ describe('WebSocket fuzzing', () => {
     expect(after.messages[0]?.type).toBe('hello');
     await after.close();
     expect(memoryGrowth(bursts).problem).toBeNull();
-  }, 600_000);
+  }, fuzzTimeoutMs(RAW_RUNS, 40));
 });
