@@ -33,6 +33,8 @@ export interface TestBroker {
   /** mqtt://127.0.0.1:PORT, or mqtts://… when secure. */
   url: string;
   port: number;
+  /** With `websockets`: ws://127.0.0.1:PORT of a second, plain listener speaking MQTT over WebSockets. */
+  wsUrl: string | null;
   /** Set when the broker is secure. */
   credentials: BrokerCredentials | null;
   /** Everything the broker logged so far. */
@@ -51,9 +53,10 @@ export interface TestBroker {
 
 /**
  * Starts Mosquitto on 127.0.0.1: anonymous and plain by default; `secure` requires a username and
- * password over TLS; `persistence` keeps sessions (subscriptions, queued QoS 1 messages) across a restart.
+ * password over TLS; `persistence` keeps sessions (subscriptions, queued QoS 1 messages) across a
+ * restart; `websockets` adds a plain MQTT-over-WebSockets listener (wsUrl).
  */
-export async function startMosquitto(options: { secure?: boolean; persistence?: boolean } = {}): Promise<TestBroker> {
+export async function startMosquitto(options: { secure?: boolean; persistence?: boolean; websockets?: boolean } = {}): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'serialdeck-mosquitto-'));
   let child: ChildProcess | null = null;
   let log = '';
@@ -66,10 +69,12 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
   try {
     const credentials = options.secure ? await writeSecurity(dir) : null;
     let port = 0;
+    let wsPort: number | null = null;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
+      wsPort = options.websockets ? await freePort() : null;
       const conf = join(dir, 'mosquitto.conf');
-      await writeFile(conf, config(port, dir, credentials !== null, options.persistence === true));
+      await writeFile(conf, config(port, dir, credentials !== null, options.persistence === true, wsPort));
       try {
         child = await launch(conf, onLog);
         break;
@@ -95,6 +100,7 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
     return {
       url: `${credentials ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
       port,
+      wsUrl: wsPort === null ? null : `ws://127.0.0.1:${wsPort}`,
       credentials,
       log: () => log,
       waitForLog: (pattern, count = 1, timeoutMs = MOSQUITTO_READY_TIMEOUT_MS) =>
@@ -136,7 +142,7 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
 /** The same broker under the name the fleet console's tests first used. */
 export const startTestBroker = startMosquitto;
 
-function config(port: number, dir: string, secure: boolean, persistence: boolean): string {
+function config(port: number, dir: string, secure: boolean, persistence: boolean, wsPort: number | null): string {
   const lines = [
     `listener ${port} 127.0.0.1`,
     // Running as root (a CI container), Mosquitto would switch to the `mosquitto` user, who cannot read this directory.
@@ -159,6 +165,8 @@ function config(port: number, dir: string, secure: boolean, persistence: boolean
       `keyfile ${join(dir, 'server-key.pem')}`,
     );
   else lines.push('allow_anonymous true');
+  // Settings above belong to the first listener (per_listener_settings is off: the auth ones are global).
+  if (wsPort !== null) lines.push(`listener ${wsPort} 127.0.0.1`, 'protocol websockets');
   return `${lines.join('\n')}\n`;
 }
 

@@ -212,3 +212,19 @@ describe('MQTT bridge: fetch', () => {
     expect(rest.at(-1)).toMatchObject({ kind: OutKind.replayEnd, offset: sent.length });
   });
 });
+
+describe('MQTT bridge: over WebSockets', () => {
+  it('bridges through a ws:// URL as through mqtt://', async () => {
+    const wsBroker = await startMosquitto({ websockets: true });
+    stack.defer(() => wsBroker.close());
+    const sub = await subscribe(wsBroker.url, ROOT);
+    stack.defer(() => sub.close());
+    const pty = await stack.pty();
+    await stack.server({ ports: [{ id: 'w', path: pty.devicePath }], mqtt: { url: wsBroker.wsUrl!, node: 'n9' } });
+    await sub.waitFor('n9 open', () => sub.last<PortStatus>(topics.portStatus('n9', 'w'))?.device.state === 'open');
+    const sent = randomBytes(20 * 1024);
+    await pty.board.write(sent);
+    await sub.waitFor('every byte', () => sub.output('n9', 'w').end >= sent.length);
+    expect(sub.output('n9', 'w').bytes().equals(sent)).toBe(true);
+  });
+});
