@@ -40,7 +40,7 @@ export interface SimResult {
   bytes: number;
   /** Fetch requests (gap fills) the nodes answered. */
   fetches: number;
-  /** go → last frame acknowledged, in ms. */
+  /** go → the last read, in ms (the broker's acknowledgements of the last frames come after). */
   elapsedMs: number;
   /** Reads that went out more than a read period late: the simulator itself could not keep up. */
   lateReads: number;

@@ -171,9 +171,10 @@ async function run(ports: SimPort[], durationMs: number): Promise<void> {
     };
     tick();
   });
+  const elapsedMs = performance.now() - startMs;
   await allAcked();
   const results: SimPortResult[] = ports.map((p) => ({ node: p.node, port: p.port, end: p.end, lines: p.lines, sha256: p.hash.digest('hex') }));
-  send({ type: 'done', result: { ports: results, frames, bytes, fetches, elapsedMs: performance.now() - startMs, lateReads } });
+  send({ type: 'done', result: { ports: results, frames, bytes, fetches, elapsedMs, lateReads } });
 }
 
 async function main(): Promise<void> {
