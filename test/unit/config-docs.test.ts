@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
 import { formatDuration, formatSize } from '../../server/config-units.js';
 import { AUDIT_DEFAULTS } from '../../server/audit/audit-types.js';
+import { MQTT_DEFAULTS } from '../../server/config-mqtt.js';
 
 const doc = readFileSync(new URL('../../docs/config.md', import.meta.url), 'utf8');
 
@@ -39,6 +40,10 @@ describe('docs/config.md', () => {
     ['audit.fileAge', `\`${formatDuration(AUDIT_DEFAULTS.fileAgeMs)}\``],
     ['audit.total', `\`${formatSize(AUDIT_DEFAULTS.totalBytes)}\``],
     ['audit.memory', `\`${formatSize(AUDIT_DEFAULTS.memoryBytes)}\``],
+    ['mqtt.root', `\`${MQTT_DEFAULTS.root}\``],
+    ['mqtt.rejectUnauthorized', `\`${MQTT_DEFAULTS.rejectUnauthorized}\``],
+    ['mqtt.inputRole', `\`${MQTT_DEFAULTS.inputRole}\``],
+    ['mqtt.keepalive', `\`${formatDuration(MQTT_DEFAULTS.keepaliveSeconds * 1000)}\``],
     ['writers', `\`${DEFAULTS.port.writers}\``],
   ])('its table gives %s the default in DEFAULTS (%s)', (field, shown) => {
     expect(doc).toContain(`| \`${field}\` | ${shown} |`);
