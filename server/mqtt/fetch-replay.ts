@@ -9,8 +9,9 @@ import { isTopicLevel } from './topics.js';
 
 /** Fetches waiting per port, at most: beyond it a console is asking faster than it could use the answers; more are dropped (logged). */
 export const FETCH_QUEUE_MAX = 16;
-/** One batch of a reply, read from the capture and in flight at once: 256 KiB in at most 32 frames. */
+/** One batch of a reply, read from the capture and in flight at once, in bytes: 256 KiB, what a port's live window holds too. */
 export const FETCH_BATCH_BYTES = 256 * 1024;
+/** ...and in frames: 32, so a batch of small records does not become hundreds of messages in flight. */
 export const FETCH_BATCH_FRAMES = 32;
 
 /** Sends one QoS 1 frame; resolves once the broker answered it (acknowledged or refused) or the client was ended. */

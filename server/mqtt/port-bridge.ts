@@ -139,7 +139,7 @@ export class PortBridge {
     if (!decoded.ok) return respond({ ok: false, code: 'bad-request', message: decoded.error });
     const authorized = authorizeInput(decoded.envelope, this.options.input);
     if (!authorized.ok) {
-      this.port.channel.recordEvent({ type: 'refused', command: decoded.command.type, code: authorized.code, message: authorized.message, source: `mqtt:${decoded.envelope.from ?? 'unknown'}` });
+      this.port.channel.recordEvent({ type: 'refused', command: decoded.command.type, code: authorized.code, message: authorized.message, source: decoded.envelope.from === undefined ? 'mqtt' : `mqtt:${decoded.envelope.from}` });
       return respond({ ok: false, code: authorized.code, message: authorized.message });
     }
     respond(await this.port.commands.execute(decoded.command, authorized.requester));
