@@ -2,7 +2,9 @@
 // reaches a plain mqtt.js subscriber exactly, by offset; typing through an InputRequest reaches the
 // right board and is answered with its transaction; records and retained statuses are published.
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { InputResponse, NodeStatus, PortStatus, RecordMessage } from '../../server/mqtt/fleet-messages.js';
 import { OutKind } from '../../server/mqtt/out-frame.js';
 import { FRAME_MERGE_MS } from '../../server/mqtt/port-bridge.js';
@@ -226,5 +228,25 @@ describe('MQTT bridge: over WebSockets', () => {
     await pty.board.write(sent);
     await sub.waitFor('every byte', () => sub.output('n9', 'w').end >= sent.length);
     expect(sub.output('n9', 'w').bytes().equals(sent)).toBe(true);
+  });
+});
+
+describe('MQTT bridge: watch mode', () => {
+  it('bridges a port that appears after the start, and lists it in the node status', async () => {
+    const sub = await subscriber();
+    const watchDir = await stack.tempDir('serialdeck-watch-');
+    await stack.server({ ports: [], watch: true, mqtt: { url: broker.url, node: 'n10' } }, { watchDir });
+    await sub.waitFor('n10 online with no port', () => sub.last<NodeStatus>(topics.nodeStatus('n10'))?.online === true);
+    expect(sub.last<NodeStatus>(topics.nodeStatus('n10'))!.ports).toEqual([]);
+
+    const pty = await stack.pty();
+    await symlink(pty.devicePath, join(watchDir, 'usb-Acme_Widget_42-if00'));
+    const id = 'acme-widget-42';
+    await sub.waitFor('the watched port, open', () => sub.last<PortStatus>(topics.portStatus('n10', id))?.device.state === 'open');
+    expect(sub.last<NodeStatus>(topics.nodeStatus('n10'))).toMatchObject({ online: true, ports: [id] });
+    const sent = randomBytes(8 * 1024);
+    await pty.board.write(sent);
+    await sub.waitFor('every byte', () => sub.output('n10', id).end >= sent.length);
+    expect(sub.output('n10', id).bytes().equals(sent)).toBe(true);
   });
 });
