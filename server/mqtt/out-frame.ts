@@ -5,7 +5,9 @@
 //   byte 0      version (1)
 //   byte 1      kind (OutKind)
 //   bytes 2-3   reserved, 0
-//   bytes 4-7   seq: uint32, big-endian; +1 per live frame of this port since the bridge started
+//   bytes 4-7   seq: uint32, big-endian; +1 per frame on the port's `out` topic (live and missing), carried
+//               on across a node's restart from the last acknowledged frame (docs/fleet.md); a fetch's
+//               answer counts its own frames from 0
 //   bytes 8-15  offset: float64, big-endian; the stream offset of the first payload byte (< 2^53)
 //   bytes 16-23 timeMs: float64, big-endian; server arrival time of the first payload byte, ms since the epoch
 //   bytes 24-31 end: float64, big-endian; for `missing`, one past the last byte not held; otherwise offset + payload length
