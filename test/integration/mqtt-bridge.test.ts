@@ -72,7 +72,7 @@ describe('MQTT bridge: output', () => {
     const { a, server } = await node(early, 'n2');
     const late = await subscriber();
     await late.waitFor('retained statuses', () => late.last<NodeStatus>(topics.nodeStatus('n2')) !== undefined && late.last(topics.portStatus('n2', 'b')) !== undefined);
-    expect(late.last<NodeStatus>(topics.nodeStatus('n2'))).toMatchObject({ online: true, node: 'n2', ports: ['a', 'b'] });
+    expect(late.last<NodeStatus>(topics.nodeStatus('n2'))).toMatchObject({ online: true, node: 'n2', ports: ['a', 'b'], version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     const status = late.last<PortStatus>(topics.portStatus('n2', 'a'))!;
     expect(status).toMatchObject({ id: 'a', name: 'a', device: { state: 'open' }, stream: { id: server.registry.get('a')!.channel.streamId } });
     expect(status.capture.state).toBe('capturing');
