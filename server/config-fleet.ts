@@ -21,6 +21,8 @@ export interface FleetInput {
   rejectUnauthorized?: boolean;
   /** Keepalive: ms, or text such as "30s". */
   keepalive?: number | string;
+  /** The token this console presents to nodes with every command (a named token on each node); omitted: SERIALDECK_FLEET_TOKEN, else none. */
+  token?: string;
 }
 
 /** The resolved `fleet` section. */
@@ -38,6 +40,8 @@ export interface FleetConfig {
   rejectUnauthorized: boolean;
   /** MQTT keepalive of the console's own connection, in seconds. */
   keepaliveSeconds: number;
+  /** Presented to nodes in every InputRequest; never logged. null: none (nodes that need no token give their mqtt.inputRole). */
+  token: string | null;
 }
 
 /** The section's defaults (docs/config.md shows them): the bridge's, so a console and its nodes agree by default. */
@@ -47,7 +51,7 @@ export const FLEET_DEFAULTS = Object.freeze({
   keepaliveSeconds: MQTT_DEFAULTS.keepaliveSeconds, // a dead link is noticed within 45 s
 });
 
-const FLEET_KEYS = ['url', 'root', 'username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized', 'keepalive'] as const;
+const FLEET_KEYS = ['url', 'root', 'username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized', 'keepalive', 'token'] as const;
 
 /** Resolves the `fleet` section; undefined when absent (no fleet). Throws through `context.fail`, naming `fleet.<field>`. */
 export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, 'hostname'>): FleetConfig | undefined {
@@ -59,7 +63,7 @@ export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, '
   if (value.url === undefined) fail('fleet.url', 'is required: the broker, like mqtt://broker.local:1883 or mqtts://broker.local:8883');
   // The URL, root, credentials, TLS and keepalive rules are the bridge's: checked once, by resolveMqtt,
   // with a fixed node name (a console has none) and its errors renamed to this section.
-  const { password: _password, ...checkedFields } = value;
+  const { password: _password, token: _token, ...checkedFields } = value;
   const mqtt = resolveMqtt(
     { ...checkedFields, node: 'fleet-console' },
     { ...context, fail: (path, reason) => fail(path.replace(/^mqtt\b/, 'fleet'), reason.replace(/\bmqtt\./g, 'fleet.')), hostname: () => 'fleet-console' },
@@ -67,6 +71,8 @@ export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, '
   const password = value.password;
   if (password !== undefined && (typeof password !== 'string' || password === ''))
     fail('fleet.password', `must be a non-empty string, got ${typeof password}`);
+  const token = value.token;
+  if (token !== undefined && (typeof token !== 'string' || token.length < 8)) fail('fleet.token', 'must be a token of at least 8 characters (serialdeck token makes one for each node\'s config)');
   const file = (name: 'ca' | 'cert' | 'key'): string | null => {
     const v = value[name];
     return typeof v === 'string' ? resolve(context.file ? dirname(context.file) : '.', v) : null;
@@ -81,6 +87,7 @@ export function resolveFleet(value: unknown, context: Omit<MqttResolveContext, '
     key: file('key'),
     rejectUnauthorized: mqtt.rejectUnauthorized,
     keepaliveSeconds: mqtt.keepaliveSeconds,
+    token: (token as string | undefined) ?? (context.env.SERIALDECK_FLEET_TOKEN || null),
   };
 }
 

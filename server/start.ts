@@ -145,7 +145,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       })
     : null;
   // Every local port on the broker too (docs/fleet.md); a TLS file that cannot be read stops the start.
-  const bridgeDeps = { registry, dataDir: config.dataDir, token: config.token, readOnly: config.readOnly, log: (line: string) => logger.info(line) };
+  const bridgeDeps = { registry, dataDir: config.dataDir, access, readOnly: config.readOnly, log: (line: string) => logger.info(line) };
   const mqtt = config.mqtt
     ? await NodeBridge.start({ ...bridgeDeps, mqtt: config.mqtt }).catch(async (error: unknown) => {
         await fleet?.close();

@@ -233,7 +233,11 @@ export class FleetConsole {
       port,
       this.consoleId,
       {
-        input: (request) => void this.client.publishAsync(topics.input(node, port), JSON.stringify(request), { qos: 1 }).catch(() => undefined),
+        // The console's token makes the node's roles apply to it; `from` names the console's user.
+        input: (request) =>
+          void this.client
+            .publishAsync(topics.input(node, port), JSON.stringify(this.config.token === null ? request : { ...request, token: this.config.token }), { qos: 1 })
+            .catch(() => undefined),
         fetch: (from, to) => {
           const request: FetchRequest = { consoleId: this.consoleId, from, to };
           void this.client.publishAsync(topics.fetch(node, port), JSON.stringify(request), { qos: 1 }).catch(() => undefined);

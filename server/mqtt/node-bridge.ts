@@ -27,8 +27,8 @@ export interface NodeBridgeDeps {
   mqtt: MqttConfig;
   /** Where captures live (resume points go beside them); null: none kept. */
   dataDir: string | null;
-  /** The server's access token (input requests must carry it) and whether it is read-only. */
-  token: string | null;
+  /** The server's access policy (input requests are authorized by it) and whether it is read-only. */
+  access: InputPolicy['access'];
   readOnly: boolean;
   log(line: string): void;
 }
@@ -143,7 +143,7 @@ export class NodeBridge {
     const resume = deps.dataDir
       ? new AckedOffsetFile(join(deps.dataDir, 'ports', port.id, ACKED_FILE_NAME), { streamId: port.channel.streamId, topic: this.topics.output(deps.mqtt.node, port.id) }, (line) => deps.log(`${port.id}: ${line}`))
       : null;
-    const input: InputPolicy = { token: deps.token, inputRole: deps.mqtt.inputRole, readOnly: deps.readOnly };
+    const input: InputPolicy = { access: deps.access, inputRole: deps.mqtt.inputRole, readOnly: deps.readOnly };
     const bridge = await PortBridge.open(port, { node: deps.mqtt.node, topics: this.topics, publisher: this.publisher, resume, input, log: deps.log });
     if (this.closing) return void (await bridge.close());
     this.bridges.set(port.id, bridge);

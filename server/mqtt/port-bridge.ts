@@ -137,7 +137,7 @@ export class PortBridge {
       this.options.publisher.publish(this.options.topics.inputResponse(this.options.node, this.port.id), JSON.stringify(response), { qos: 1 });
     };
     if (!decoded.ok) return respond({ ok: false, code: 'bad-request', message: decoded.error });
-    const authorized = authorizeInput(decoded.envelope, this.options.input);
+    const authorized = authorizeInput(decoded.envelope, this.options.input, this.port.id);
     if (!authorized.ok) {
       this.port.channel.recordEvent({ type: 'refused', command: decoded.command.type, code: authorized.code, message: authorized.message, source: decoded.envelope.from === undefined ? 'mqtt' : `mqtt:${decoded.envelope.from}` });
       return respond({ ok: false, code: authorized.code, message: authorized.message });

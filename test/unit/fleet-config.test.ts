@@ -19,7 +19,7 @@ const errorOf = (input: ConfigInput): string => {
 describe('fleet config', () => {
   it('resolves with the defaults, no local port, and the password from the environment', () => {
     const config = resolveConfig({ fleet: { url: 'mqtts://broker.lan:8883', username: 'console', ca: 'ca.pem' } }, {
-      env: { ...env, SERIALDECK_FLEET_PASSWORD: 'from-env' },
+      env: { ...env, SERIALDECK_FLEET_PASSWORD: 'from-env', SERIALDECK_FLEET_TOKEN: 'fleet-token-from-env' },
       file: '/etc/serialdeck/serialdeck.yaml',
     });
     expect(config.ports).toEqual([]);
@@ -33,8 +33,10 @@ describe('fleet config', () => {
       key: null,
       rejectUnauthorized: true,
       keepaliveSeconds: FLEET_DEFAULTS.keepaliveSeconds,
+      token: 'fleet-token-from-env',
     });
     expect(resolveConfig({}, { env }).fleet).toBeUndefined();
+    expect(errorOf({ fleet: { url: 'mqtt://b', token: 'short' } })).toMatch(/fleet\.token must be a token of at least 8 characters/);
   });
 
   it('refuses a missing or wrong url, an unknown field and half a client certificate, naming the field', () => {

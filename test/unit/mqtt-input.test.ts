@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AckedOffsetFile } from '../../server/mqtt/acked-offsets.js';
 import { authorizeInput } from '../../server/mqtt/authorize-input.js';
 import { decodeInputRequest, MAX_INPUT_PAYLOAD_BYTES } from '../../server/mqtt/input-request.js';
+import { AccessPolicy } from '../../server/access/access-policy.js';
+import { hashToken } from '../../server/access/credentials.js';
 
 const decode = (value: unknown) => decodeInputRequest(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)));
 
@@ -50,19 +52,32 @@ describe('decodeInputRequest', () => {
 });
 
 describe('authorizeInput', () => {
-  it('gives the configured role to mqtt:<from>, capped by read-only', () => {
-    expect(authorizeInput({ from: 'bench' }, { token: null, inputRole: 'operator', readOnly: false })).toEqual({
+  const open = { tokenPrincipal: () => null, requiresCredentials: false };
+  it('gives the configured role to mqtt:<from> on a node that needs no token, capped by read-only', () => {
+    expect(authorizeInput({ from: 'bench' }, { access: open, inputRole: 'operator', readOnly: false }, 'p')).toEqual({
       ok: true,
       requester: { source: 'mqtt:bench', name: 'bench', role: 'operator' },
     });
-    expect(authorizeInput({}, { token: null, inputRole: 'admin', readOnly: true })).toEqual({ ok: true, requester: { source: 'mqtt', name: 'mqtt', role: 'viewer' } });
+    expect(authorizeInput({}, { access: open, inputRole: 'admin', readOnly: true }, 'p')).toEqual({ ok: true, requester: { source: 'mqtt', name: 'mqtt', role: 'viewer' } });
   });
 
-  it('requires the node token when there is one', () => {
-    const policy = { token: 'the-node-token', inputRole: 'operator' as const, readOnly: false };
-    expect(authorizeInput({}, policy)).toMatchObject({ ok: false, code: 'forbidden', message: 'this node requires its token in the request' });
-    expect(authorizeInput({ token: 'the-node-tokeN' }, policy)).toMatchObject({ ok: false, code: 'forbidden', message: 'wrong token' });
-    expect(authorizeInput({ token: 'the-node-token' }, policy)).toMatchObject({ ok: true });
+  it('requires a token when the node has any, and gives the token its role on the port, accountable by name', () => {
+    const access = new AccessPolicy({
+      token: 'the-node-token',
+      tokens: [{ name: 'fleet', hash: hashToken('fleet-console-token'), role: 'viewer', ports: { p: 'operator' } }],
+      anonymous: null,
+      readOnly: false,
+      lockout: { attempts: 10, windowMs: 60_000, durationMs: 60_000 },
+    });
+    const policy = { access, inputRole: 'operator' as const, readOnly: false };
+    expect(authorizeInput({}, policy, 'p')).toMatchObject({ ok: false, code: 'forbidden', message: 'this node requires a token in the request' });
+    expect(authorizeInput({ token: 'the-node-tokeN' }, policy, 'p')).toMatchObject({ ok: false, code: 'forbidden', message: 'wrong token' });
+    expect(authorizeInput({ token: 'the-node-token' }, policy, 'p')).toMatchObject({ ok: true, requester: { name: 'admin', role: 'admin' } });
+    expect(authorizeInput({ token: 'fleet-console-token', from: 'alice' }, policy, 'p')).toEqual({
+      ok: true,
+      requester: { source: 'mqtt:fleet:alice', name: 'fleet:alice', role: 'operator' },
+    });
+    expect(authorizeInput({ token: 'fleet-console-token' }, policy, 'q')).toMatchObject({ ok: true, requester: { role: 'viewer' } });
   });
 });
 

@@ -58,7 +58,7 @@ function setup(options: { scrollback?: number; saved?: ResumePoint | null } = {}
 }
 
 const open = (t: ReturnType<typeof setup>) =>
-  PortBridge.open(t.port, { node: 'n', topics: topicsFor('serialdeck'), publisher: t.publisher, resume: t.resume, input: { token: null, inputRole: 'operator', readOnly: false }, log: () => undefined });
+  PortBridge.open(t.port, { node: 'n', topics: topicsFor('serialdeck'), publisher: t.publisher, resume: t.resume, input: { access: { tokenPrincipal: () => null, requiresCredentials: false }, inputRole: 'operator', readOnly: false }, log: () => undefined });
 
 describe('PortBridge', () => {
   it('keeps at most WINDOW_FRAMES frames in flight, however much the device sends, and goes on as they are acknowledged', async () => {
