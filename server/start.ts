@@ -21,11 +21,14 @@ import { PortFilterStore } from './ports/port-filters.js';
 import { createLogger, stderrSink, type LogLevel, type LogSink, type Logger, type Verbosity } from './log.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { PortFanOut } from './ws/fan-out.js';
-import { FleetConsole } from './fleet/fleet-console.js';
-import { NodeBridge } from './mqtt/node-bridge.js';
+import type { FleetConsole } from './fleet/fleet-console.js';
+import type { NodeBridge } from './mqtt/node-bridge.js';
 import { WsGateway } from './ws/gateway.js';
 import { startHttpRedirect } from './tls/http-redirect.js';
 import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
+
+/** Longest a port-list change waits to be told to the pages, in ms: short beside a person's notice, long enough to fold a burst of additions into one message. */
+const PORTS_BROADCAST_MS = 50;
 
 /** A running serialdeck. */
 export interface RunningServer {
@@ -127,18 +130,25 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
     (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
   );
   const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
+  // Port-list changes are coalesced: a fleet console joining a broker adds ports by the thousand.
+  let portsTimer: NodeJS.Timeout | null = null;
+  const broadcastPorts = (): void => {
+    portsTimer = null;
+    const all = summaries();
+    // Each client hears of the ports it may watch, and no others.
+    gateway.broadcast((principal) => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) }));
+  };
   registry.listen({
     added: addFanOut,
-    // Each client hears of the ports it may watch, and no others.
     changed: () => {
-      const all = summaries();
-      gateway.broadcast((principal) => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) }));
+      portsTimer ??= setTimeout(broadcastPorts, PORTS_BROADCAST_MS);
     },
   });
   // After the registry's listeners: every node's port it adds gets a fan-out and reaches the pickers.
   const fleetDeps = { registry, portDefaults: config.watchDefaults, dataDir: config.dataDir, log: (line: string) => logger.info(line) };
   const fleet = config.fleet
-    ? await FleetConsole.start(config.fleet, fleetDeps).catch(async (error: unknown) => {
+    ? // Loaded only when used: mqtt.js costs a few MiB of a Pi's memory that a plain console never needs.
+      await (await import('./fleet/fleet-console.js')).FleetConsole.start(config.fleet, fleetDeps).catch(async (error: unknown) => {
         await registry.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         throw error;
@@ -147,7 +157,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   // Every local port on the broker too (docs/fleet.md); a TLS file that cannot be read stops the start.
   const bridgeDeps = { registry, dataDir: config.dataDir, access, readOnly: config.readOnly, log: (line: string) => logger.info(line) };
   const mqtt = config.mqtt
-    ? await NodeBridge.start({ ...bridgeDeps, mqtt: config.mqtt }).catch(async (error: unknown) => {
+    ? await (await import('./mqtt/node-bridge.js')).NodeBridge.start({ ...bridgeDeps, mqtt: config.mqtt }).catch(async (error: unknown) => {
         await fleet?.close();
         await registry.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -174,6 +184,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
   const shutdown = async (): Promise<void> => {
+    if (portsTimer) clearTimeout(portsTimer);
     await gateway.close();
     for (const fanOut of fanOuts.values()) fanOut.dispose();
     await mqtt?.close(); // before the ports: it reads their captures, and says offline while it still can

@@ -4,7 +4,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { errorCode } from '../capture/fs-errors.js';
 import { missingNames, type CertNames } from './cert-names.js';
 
@@ -93,7 +92,7 @@ function unfitness(x509: X509Certificate, key: string, required: CertNames, now:
 }
 
 async function makeCertificate(names: CertNames, now: Date): Promise<{ cert: string; key: string }> {
-  const made = await generate([{ name: 'commonName', value: names.dns[0] ?? 'localhost' }, { name: 'organizationName', value: 'serialdeck' }], {
+  const made = await (await loadSelfsigned()).generate([{ name: 'commonName', value: names.dns[0] ?? 'localhost' }, { name: 'organizationName', value: 'serialdeck' }], {
     keyType: 'ec',
     curve: 'P-256', // every browser and curl speak it; the key is made in milliseconds where RSA takes seconds on a Pi
     algorithm: 'sha256',
@@ -130,4 +129,9 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+}
+
+/** selfsigned and its X.509 stack, loaded only when a certificate is made: most starts never need them, and they cost a Pi memory. */
+async function loadSelfsigned(): Promise<typeof import('selfsigned')> {
+  return import('selfsigned');
 }
