@@ -85,13 +85,19 @@ export async function startMosquitto(options: { secure?: boolean; persistence?: 
       }
     }
     const conf = join(dir, 'mosquitto.conf');
+    /** How long a stopping broker gets before SIGKILL, in ms: it saves its sessions in milliseconds when it heard the SIGTERM. */
+    const STOP_GRACE_MS = 3000;
     const stop = async (): Promise<void> => {
       const running = child;
       child = null;
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = once(running, 'exit');
       running.kill('SIGTERM');
+      // Mosquitto can miss a SIGTERM that lands just as it starts up; a broker that has not gone by
+      // then is killed outright (it has saved nothing worth waiting for).
+      const kill = setTimeout(() => running.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
+      clearTimeout(kill);
     };
     const start = async (): Promise<void> => {
       if (child) throw new Error('the broker is already running');
