@@ -15,6 +15,13 @@ export const FETCH_RETRY_MS = 5_000;
  * output. Past it the gap is given up (reported as not buffered) so memory stays bounded.
  */
 export const MAX_HELD_BYTES = 8 * 1024 * 1024;
+/**
+ * Answered fetches in a row that still leave the same hole before it is given up: the node names
+ * what it does not hold with `missing` frames, so a hole after an answer means replayed frames
+ * were lost on the way (a broker dropping QoS 1 messages to an overloaded console); a few more
+ * tries fill it, and the bound keeps a node that never sends the range from being asked forever.
+ */
+export const MAX_INCOMPLETE_ANSWERS = 5;
 
 /** Where the assembled stream goes, and how to ask the node for a range. */
 export interface AssemblerSink {
@@ -43,6 +50,8 @@ export class StreamAssembler {
   private heldBytes = 0;
   private fetching: { from: number; to: number; cancel: () => void } | null = null;
   private knownEnd = 0;
+  /** Where the last incomplete answer left a hole, and how many answers in a row left it. */
+  private incomplete = { from: -1, count: 0 };
 
   /**
    * `end`: the next offset the console needs (the end of its own copy). `maxFetchBytes`: the most
@@ -91,15 +100,23 @@ export class StreamAssembler {
     this.checkGap();
   }
 
-  /** The fetch ending at `to` is answered in full: what it did not bring, the node does not have. */
+  /**
+   * The fetch ending at `to` is answered. A hole it left (frames lost on the way: the node sends
+   * `missing` for what it does not hold) is fetched again, and given up as not buffered only after
+   * MAX_INCOMPLETE_ANSWERS answers in a row leave it.
+   */
   replayEnd(to: number): void {
     const fetch = this.fetching;
     if (!fetch || fetch.to !== to) return; // an answer to an earlier, retried fetch
     fetch.cancel();
     this.fetching = null;
     if (this.endOffset < to) {
-      this.hold({ offset: this.endOffset, end: to, bytes: null, timeMs: 0 });
-      this.drain();
+      const from = this.endOffset;
+      this.incomplete = { from, count: this.incomplete.from === from ? this.incomplete.count + 1 : 1 };
+      if (this.incomplete.count >= MAX_INCOMPLETE_ANSWERS) {
+        this.hold({ offset: from, end: to, bytes: null, timeMs: 0 });
+        this.drain();
+      }
     }
     this.checkGap();
   }

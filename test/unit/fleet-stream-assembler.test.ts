@@ -2,7 +2,7 @@
 // one at a time, what the node no longer holds skipped, whatever order frames come in.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FETCH_RETRY_MS, StreamAssembler, type AssemblerSink, type Schedule } from '../../server/fleet/stream-assembler.js';
+import { FETCH_RETRY_MS, MAX_INCOMPLETE_ANSWERS, StreamAssembler, type AssemblerSink, type Schedule } from '../../server/fleet/stream-assembler.js';
 import { mappingFor } from '../../server/fleet/stream-mapping.js';
 
 /** A sink that keeps the stream as text with skips marked, and the fetches asked for. */
@@ -85,12 +85,28 @@ describe('StreamAssembler', () => {
     expect(r.text()).toBe('[skip 0..6 not-buffered]6789');
   });
 
-  it('treats what a completed fetch did not bring as missing', () => {
+  it('asks again when an answered fetch left its hole (replay frames lost on the way), and fills it', () => {
     const r = recorder(4);
     const a = new StreamAssembler(4, r.sink, manualClock().schedule);
     a.data(8, bytes('xy'), 1);
     expect(r.fetches).toEqual([[4, 8]]);
+    a.replayEnd(8); // the replay's frames were dropped by the broker; only its end came
+    expect(r.fetches).toEqual([
+      [4, 8],
+      [4, 8],
+    ]);
+    expect(r.text()).toBe('');
+    a.data(4, bytes('abcd'), 1);
     a.replayEnd(8);
+    expect(r.text()).toBe('abcdxy');
+  });
+
+  it('gives a hole up as not buffered only after MAX_INCOMPLETE_ANSWERS answers in a row leave it', () => {
+    const r = recorder(4);
+    const a = new StreamAssembler(4, r.sink, manualClock().schedule);
+    a.data(8, bytes('xy'), 1);
+    for (let i = 0; i < MAX_INCOMPLETE_ANSWERS; i++) a.replayEnd(8);
+    expect(r.fetches).toHaveLength(MAX_INCOMPLETE_ANSWERS);
     expect(r.text()).toBe('[skip 4..8 not-buffered]xy');
   });
 
