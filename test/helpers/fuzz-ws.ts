@@ -108,7 +108,7 @@ export const connectArb: fc.Arbitrary<ConnectCase> = fc.record(
           ),
           { minLength: 1, maxLength: 3 },
         )
-        .map((pairs) => pairs.map(([k, v]) => `${k}=${v.startsWith('%') ? v : encodeURIComponent(v)}`).join('&')),
+        .map((pairs) => pairs.map(([k, v]) => `${k}=${v === '%zz' ? v : encodeURIComponent(v)}`).join('&')),
     ),
     origin: fc.constantFrom('http://evil.example', 'null'),
   },
@@ -148,8 +148,31 @@ export const rawFramesArb: fc.Arbitrary<RawCase> = fc
   .map((frames) => ({
     kind: 'raw' as const,
     bytes: Buffer.concat(frames.map((f) => frame(f.fin, f.rsv, f.opcode, f.masked, f.payload, f.lie))),
-    closeCodes: frames.filter((f) => f.opcode === 0x8 && f.payload.byteLength >= 2).map((f) => (f.payload[0]! << 8) | f.payload[1]!),
-  }));
+  }))
+  .map(({ kind, bytes }) => ({ kind, bytes, closeCodes: closeCodesIn(bytes) }));
+
+/** Close codes in the close frames of `bytes` as a server parses them (a length that lies moves every later frame boundary). */
+function closeCodesIn(bytes: Uint8Array): number[] {
+  const codes: number[] = [];
+  for (let at = 0; at + 2 <= bytes.byteLength; ) {
+    const opcode = bytes[at]! & 0x0f;
+    const masked = (bytes[at + 1]! & 0x80) !== 0;
+    let length = bytes[at + 1]! & 0x7f;
+    let offset = at + 2;
+    if (length === 126 || length === 127) {
+      const size = length === 126 ? 2 : 8;
+      if (offset + size > bytes.byteLength) break;
+      length = Number(size === 2 ? Buffer.from(bytes).readUInt16BE(offset) : Buffer.from(bytes).readBigUInt64BE(offset));
+      offset += size;
+    }
+    const mask = masked ? bytes.subarray(offset, offset + 4) : null;
+    if (masked) offset += 4;
+    if (opcode === 0x8 && length >= 2 && offset + 2 <= bytes.byteLength)
+      codes.push(((bytes[offset]! ^ (mask?.[0] ?? 0)) << 8) | (bytes[offset + 1]! ^ (mask?.[1] ?? 0)));
+    at = offset + length;
+  }
+  return codes;
+}
 
 /** A client connection kept across cases: every control message it receives, in order, and its close. */
 export class FuzzSocket {
