@@ -22,7 +22,8 @@ export function loadConfigFile(path: string): ConfigInput {
     const reason = READ_ERRORS[code ?? ''] ?? message;
     throw new ConfigError(`${path}: cannot read the config file: ${reason}`);
   }
-  const document = parseDocument(text);
+  // logLevel error: yaml's warnings (a list used as a key) would go to stderr as Node warnings; the key is refused below anyway.
+  const document = parseDocument(text, { logLevel: 'error' });
   const [error] = document.errors;
   if (error) {
     const at = error.linePos?.[0];
