@@ -2,53 +2,25 @@
 // carry accessible names (read from Chromium's own accessibility tree), focus starts where typing goes;
 // a read-only server shows that typing is off and sends nothing; a token server turns away a page
 // without the token and lets in the URL it printed.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../server/config.js';
 import type { RunningServer } from '../../server/start.js';
 import {
   focusedId,
-  launchBrowser,
-  openPage,
   poll,
   readScreen,
-  startServer,
   waitForScreen,
   waitForScreenWithout,
   waitForState,
   WAIT_MS,
   type OpenedPage,
 } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 
-let browser: Browser | undefined;
-const servers: RunningServer[] = [];
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function serve(config: ConfigInput = {}): Promise<RunningServer> {
-  const server = await startServer(config);
-  servers.push(server);
-  return server;
-}
-
-async function open(url: string): Promise<OpenedPage> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const opened = await openPage(browser, url);
-  contexts.push(opened.context);
-  return opened;
-}
+const suite = useBrowser();
+const serve = (config: ConfigInput = {}): Promise<RunningServer> => suite.serve(config);
+const open = (url: string): Promise<OpenedPage> => suite.open(url);
 
 async function openConsole(url: string): Promise<Page> {
   const { page } = await open(url);

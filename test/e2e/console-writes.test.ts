@@ -3,29 +3,14 @@
 // it (the page's own line input, another person's HTTP write); the device's bytes stay exact (the
 // capture and the page's stream hold no annotation); the choice survives a reload, which shows the
 // earlier writes again in the replay; off, nothing is drawn.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../server/access/credentials.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, readScreen, sendLine, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { readScreen, sendLine, waitForScreen, waitForState } from '../helpers/browser.js';
+import { tokenEntries, useBrowser } from '../helpers/browser-suite.js';
 import { request } from '../helpers/ports-api.js';
 
-let browser: Browser | undefined;
-const servers: RunningServer[] = [];
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const suite = useBrowser();
 
 const TOKENS = {
   alice: { token: 'alice-e2e-operator-token', role: 'operator' },
@@ -35,18 +20,14 @@ const TOKENS = {
 type Name = keyof typeof TOKENS;
 
 async function serve(): Promise<RunningServer> {
-  const server = await startServer({
+  return suite.serve({
     ports: [{ id: 'demo', path: 'demo' }],
-    tokens: Object.entries(TOKENS).map(([name, { token, role }]) => ({ name, hash: hashToken(token), role })),
+    tokens: tokenEntries(TOKENS),
   });
-  servers.push(server);
-  return server;
 }
 
 async function openAs(server: RunningServer, name: Name): Promise<Page> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const { page, context } = await openPage(browser, `${server.url}?token=${TOKENS[name].token}`);
-  contexts.push(context);
+  const { page } = await suite.open(`${server.url}?token=${TOKENS[name].token}`);
   await waitForState(page, 'open');
   await waitForScreen(page, 'READY');
   return page;

@@ -4,28 +4,13 @@
 // the holder sees it and hands over; an admin takes it by force; every page sees each handover in
 // its console. Role-aware controls: an operator's baud is disabled with the reason, an admin's is not.
 // Pages without a token are asked their name once someone else is here, and keep it.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../server/access/credentials.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, poll, sendLine, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { poll, sendLine, waitForScreen, waitForState } from '../helpers/browser.js';
+import { tokenEntries, useBrowser } from '../helpers/browser-suite.js';
 
-let browser: Browser | undefined;
-const servers: RunningServer[] = [];
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const suite = useBrowser();
 
 const TOKENS = {
   otto: { token: 'otto-e2e-operator-token', role: 'operator' },
@@ -35,19 +20,15 @@ const TOKENS = {
 type Name = keyof typeof TOKENS;
 
 async function serve(): Promise<RunningServer> {
-  const server = await startServer({
+  return suite.serve({
     ports: [{ id: 'demo', path: 'demo', writers: 'single' }],
-    tokens: Object.entries(TOKENS).map(([name, { token, role }]) => ({ name, hash: hashToken(token), role })),
+    tokens: tokenEntries(TOKENS),
   });
-  servers.push(server);
-  return server;
 }
 
 /** Opens the console as `name` (the URL's token is traded for a cookie in that page's own context) and waits for the board. */
 async function openAs(server: RunningServer, name: Name): Promise<Page> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const { page, context } = await openPage(browser, `${server.url}?token=${TOKENS[name].token}`);
-  contexts.push(context);
+  const { page } = await suite.open(`${server.url}?token=${TOKENS[name].token}`);
   await waitForState(page, 'open');
   await waitForScreen(page, 'READY');
   await poll(() => page.evaluate(() => window.serialdeck?.name())).toBe(name);
@@ -139,18 +120,14 @@ describe('single-writer port in two pages', () => {
 
 describe('names of pages without a token', () => {
   it('asks once someone else is here, keeps the answer across reloads, and shows it to the others', async () => {
-    const server = await startServer({});
-    servers.push(server);
-    if (!browser) throw new Error('beforeAll did not launch the browser');
-    const first = await openPage(browser, server.url);
-    contexts.push(first.context);
+    const server = await suite.serve({});
+    const first = await suite.open(server.url);
     await waitForState(first.page, 'open');
     // Alone on the port: nobody to tell apart, no question.
     await poll(() => first.page.evaluate(() => window.serialdeck?.name())).toBe('anonymous');
     expect(await first.page.locator('#name-ask').isVisible()).toBe(false);
 
-    const second = await openPage(browser, server.url);
-    contexts.push(second.context);
+    const second = await suite.open(server.url);
     await waitForState(second.page, 'open');
     await poll(() => first.page.locator('#name-ask').isVisible()).toBe(true);
     await first.page.locator('#name-ask-input').fill('Bob <the builder>');
