@@ -3,27 +3,18 @@
 // through resolveFleet(), like the `mqtt` section (config-mqtt.ts) whose URL and keepalive rules it shares.
 import { dirname, resolve } from 'node:path';
 import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
-import { MQTT_DEFAULTS, redactUrl, resolveMqtt, type MqttResolveContext } from './config-mqtt.js';
+import { MQTT_DEFAULTS, redactUrl, resolveMqtt, type MqttInput, type MqttResolveContext } from './config-mqtt.js';
 import { DEFAULT_TOPIC_ROOT } from './mqtt/topics.js';
 
-/** The `fleet` section as written (YAML, or the object a test passes to start()). */
-export interface FleetInput {
-  /** The broker: mqtt://, mqtts://, ws:// or wss://, with its port. */
-  url?: string;
-  root?: string;
-  username?: string;
-  /** Omitted: SERIALDECK_FLEET_PASSWORD from the environment, else none. */
-  password?: string;
-  /** PEM files: the broker's CA, and this console's client certificate and key. */
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized?: boolean;
-  /** Keepalive: ms, or text such as "30s". */
-  keepalive?: number | string;
+/**
+ * The `fleet` section as written (YAML, or the object a test passes to start()): the broker fields
+ * of the `mqtt` section (a console has no node name and takes no input), with the password from
+ * SERIALDECK_FLEET_PASSWORD when omitted, and the token it presents to nodes.
+ */
+export type FleetInput = Omit<MqttInput, 'node' | 'inputRole'> & {
   /** The token this console presents to nodes with every command (a named token on each node); omitted: SERIALDECK_FLEET_TOKEN, else none. */
   token?: string;
-}
+};
 
 /** The resolved `fleet` section. */
 export interface FleetConfig {

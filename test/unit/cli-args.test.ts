@@ -3,6 +3,7 @@ import { parseCli, USAGE } from '../../server/cli-args.js';
 import { DEFAULT_SERVER_URL } from '../../server/cli-args.js';
 import { ConfigError, DEFAULTS, resolveConfig, type ConfigInput } from '../../server/config.js';
 import { DEFAULT_RELEASE_MS } from '../../server/wire/limits.js';
+import { configRefusal } from './config-refusal.js';
 
 const env = { HOME: '/home/pi' };
 const noFile = (): ConfigInput => {
@@ -13,16 +14,7 @@ const serve = (argv: string[], extraEnv: Record<string, string> = {}, load: (pat
   if (command.kind !== 'serve') throw new Error(`expected serve, got ${command.kind}`);
   return command.config;
 };
-const errorOf = (argv: string[], load: (path: string) => ConfigInput = noFile): string => {
-  try {
-    parseCli(argv, env, load);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = (argv: string[], load: (path: string) => ConfigInput = noFile): string => configRefusal(() => parseCli(argv, env, load));
 
 describe('parseCli', () => {
   it('defaults to the demo board on loopback, exactly as resolveConfig({}) does', () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, resolveConfig } from '../../server/config.js';
+import { loadConfigFile, resolveConfig } from '../../server/config.js';
+import { configRefusal } from './config-refusal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'serialdeck-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,16 +13,7 @@ const write = (text: string): string => {
   writeFileSync(file, text);
   return file;
 };
-const errorOf = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = configRefusal;
 
 describe('loadConfigFile', () => {
   it('reads a YAML mapping that resolveConfig then checks', () => {

@@ -2,22 +2,14 @@
 // refusal naming its field (or flag), and a password never echoed.
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../server/cli-args.js';
-import { ConfigError, resolveConfig, type ConfigInput } from '../../server/config.js';
+import { resolveConfig, type ConfigInput } from '../../server/config.js';
 import { MQTT_DEFAULTS, redactUrl } from '../../server/config-mqtt.js';
+import { configRefusal } from './config-refusal.js';
 
 const env = { HOME: '/home/pi' };
 const resolve = (mqtt: unknown, file?: string, extraEnv: Record<string, string> = {}) =>
   resolveConfig({ mqtt } as ConfigInput, { env: { ...env, ...extraEnv }, ...(file ? { file } : {}) }).mqtt;
-const errorOf = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = configRefusal;
 const cli = (argv: string[], file: ConfigInput = {}) => {
   const command = parseCli(argv, env, () => file);
   if (command.kind !== 'serve') throw new Error(`expected serve, got ${command.kind}`);

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, defaultDataDir, isLoopbackHost, isResolvedConfig, resolveConfig, type ConfigInput } from '../../server/config.js';
 import { checkBaudRate, checkPacingDelay, MAX_BAUD_RATE } from '../../server/wire/limits.js';
+import { configRefusal } from './config-refusal.js';
 
 const env = { HOME: '/home/pi' };
 const resolve = (input: ConfigInput) => resolveConfig(input, { env });
-const errorOf = (input: unknown, file?: string): string => {
-  try {
-    resolveConfig(input as ConfigInput, { env, ...(file ? { file } : {}) });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = (input: unknown, file?: string): string => configRefusal(() => resolveConfig(input as ConfigInput, { env, ...(file ? { file } : {}) }));
 
 describe('resolveConfig defaults', () => {
   it('serves the demo board on loopback with every default filled in', () => {

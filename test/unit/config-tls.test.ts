@@ -2,20 +2,12 @@
 // refused in one line naming the file or flag, the field and the reason.
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../server/cli-args.js';
-import { ConfigError, resolveConfig, type ConfigInput } from '../../server/config.js';
+import { resolveConfig, type ConfigInput } from '../../server/config.js';
+import { configRefusal } from './config-refusal.js';
 
 const env = { HOME: '/home/pi', STATE_DIRECTORY: '/var/lib/serialdeck' };
 const resolve = (input: ConfigInput, file?: string) => resolveConfig(input, { env, ...(file ? { file } : {}) });
-const refusal = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const refusal = configRefusal;
 const fromFile = (input: unknown) => refusal(() => resolve(input as ConfigInput, '/etc/serialdeck/serialdeck.yaml'));
 const serve = (argv: string[], file: ConfigInput = {}) => {
   const command = parseCli(argv, env, () => file);

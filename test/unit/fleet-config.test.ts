@@ -2,19 +2,12 @@
 // field or the flag, and a fleet console serving no local port unless asked to.
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../server/cli-args.js';
-import { ConfigError, resolveConfig, type ConfigInput } from '../../server/config.js';
+import { resolveConfig, type ConfigInput } from '../../server/config.js';
 import { FLEET_DEFAULTS } from '../../server/config-fleet.js';
+import { configRefusal } from './config-refusal.js';
 
 const env = { HOME: '/home/pi' };
-const errorOf = (input: ConfigInput): string => {
-  try {
-    resolveConfig(input, { env, file: '/etc/serialdeck/serialdeck.yaml' });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = (input: ConfigInput): string => configRefusal(() => resolveConfig(input, { env, file: '/etc/serialdeck/serialdeck.yaml' }));
 
 describe('fleet config', () => {
   it('resolves with the defaults, no local port, and the password from the environment', () => {
