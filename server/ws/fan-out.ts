@@ -1,7 +1,6 @@
 // One port's WebSocket side: the clients the gateway hands it, each with its own ClientStream over
 // the port's channel; device status and capture changes for all of them; and every frame a client
 // sends turned into a command on the port's command path, whose answer goes back to that client only.
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Principal } from '../access/access-policy.js';

@@ -2,7 +2,7 @@
 // with a reason, keep counting offsets, resume by itself once space is freed, and record how
 // many bytes it could not capture.
 
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_RESUME_EVENT, CaptureStore, PAUSE_RETRY_MS } from '../../server/capture/capture-store.js';

@@ -3,7 +3,7 @@
 // pause it visibly (the API's capture state with a reason, a `capture` message to clients) while
 // the console keeps working live; deleting the ballast lets it resume by itself, and the capture
 // then records how many bytes it missed, holding everything else exactly.
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSE_RETRY_MS } from '../../server/capture/capture-store.js';
