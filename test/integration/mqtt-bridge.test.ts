@@ -12,6 +12,8 @@ import { topicsFor } from '../../server/mqtt/topics.js';
 import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
 import { startMosquitto, type TestBroker } from '../helpers/mosquitto.js';
 import { subscribe, type TestSubscriber } from './mqtt-subscriber.js';
+import { hashToken } from '../../server/access/credentials.js';
+import type { WritesResponse } from '../../server/wire/api.js';
 
 const stack = cleanupAfterEach();
 const ROOT = 'serialdeck';
@@ -165,6 +167,30 @@ describe('MQTT bridge: input', () => {
     ]);
     expect(await pty.board.readUntil('ok\n')).toBe('ok\n');
     expect(b.board.discard()).toBe(0);
+  });
+
+  it("gives a named token its role on the port, and records the write under the token's name and the sender's", async () => {
+    const sub = await subscriber();
+    const pty = await stack.pty();
+    const fleetToken = 'fleet-console-token-0001';
+    const server = await stack.server({
+      tokens: [{ name: 'fleet', hash: hashToken(fleetToken), role: 'operator' }],
+      ports: [{ id: 'd', path: pty.devicePath }],
+      mqtt: { url: broker.url, node: 'n8' },
+    });
+    await sub.waitFor('n8 online', () => sub.last<PortStatus>(topics.portStatus('n8', 'd'))?.device.state === 'open');
+    const response = topics.inputResponse('n8', 'd');
+    await sub.publish(topics.input('n8', 'd'), JSON.stringify({ transaction: 'type', token: fleetToken, from: 'alice', text: 'hi\n' }));
+    await sub.publish(topics.input('n8', 'd'), JSON.stringify({ transaction: 'baud', token: fleetToken, command: { type: 'set-baud', baudRate: 9600 } }));
+    await sub.waitFor('two answers', () => sub.all(response).length === 2);
+    const answers = sub.all<InputResponse>(response);
+    expect(answers.map((r) => [r.transaction, r.ok, r.ok ? null : r.code])).toEqual([
+      ['type', true, null],
+      ['baud', false, 'forbidden'], // an operator token may type, not change the baud
+    ]);
+    expect(await pty.board.readUntil('hi\n')).toBe('hi\n');
+    const writes = (await (await fetch(`${server.url}api/ports/d/writes`, { headers: { authorization: `Bearer ${fleetToken}` } })).json()) as WritesResponse;
+    expect(writes.writes.map((w) => [w.name, w.source, w.text])).toEqual([['fleet:alice', 'mqtt:fleet:alice', 'hi']]); // the note shows the line without its ending
   });
 });
 
