@@ -2,38 +2,24 @@
 // tests run as root), a ballast file fills it, and the board on a socat pty keeps talking. The page warns
 // that capture is paused and why, the console keeps working, and the warning goes once the ballast is
 // deleted and the capture resumes by itself.
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, PHONE, poll, screenshot, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHONE, poll, screenshot, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import { fillDisk, mountSmallDisk, unmountSmallDisk } from '../helpers/small-disk.js';
 
 /** Wait for the capture to pause or resume, in ms: it flushes every second and retries a full disk every 2 s; the rest is margin. */
 const CAPTURE_CHANGE_MS = 15_000;
 
-let browser: Browser | undefined;
+const suite = useBrowser();
 let mountPoint = '';
-let pair: PtyPair | undefined;
-let server: RunningServer | undefined;
-let context: BrowserContext | undefined;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   mountPoint = await mountSmallDisk(1, 'serialdeck-e2e-full-');
 });
 
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  await pair?.close();
-  context = server = pair = undefined;
-});
-
 afterAll(async () => {
-  await browser?.close();
   await unmountSmallDisk(mountPoint);
 });
 
@@ -47,11 +33,9 @@ function lines(tag: string, count: number): string {
 
 describe('capture paused warning', () => {
   it('warns with the reason while the data directory is full, keeps the console working, and clears once space returns', async () => {
-    if (!browser) throw new Error('beforeAll did not launch the browser');
-    pair = await createPtyPair();
-    server = await startServer({ dataDir: join(mountPoint, 'data'), ports: [{ path: pair.devicePath, name: 'bench' }] });
-    const opened = await openPage(browser, server.url);
-    context = opened.context;
+    const pair = await suite.pty();
+    const server = await suite.serve({ dataDir: join(mountPoint, 'data'), ports: [{ path: pair.devicePath, name: 'bench' }] });
+    const opened = await suite.open(server.url);
     const { page } = opened;
     await waitForState(page, 'open');
     await pair.board.write('capturing\r\n');

@@ -2,49 +2,30 @@
 // tool: why a device cannot be opened, on the page; device events inline in the console; release for
 // flashing; any baud rate and the framing; send a file; copy all; jump to live; theme and font size.
 // serialdeck opens one end of a socat pty pair; the test plays the board on the other.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, PHONE, poll, readScreen, startServer, waitForScreen, waitForState, type OpenedPage } from '../helpers/browser.js';
+import { PHONE, poll, readScreen, waitForScreen, waitForState, type OpenedPage } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import { listPorts } from '../helpers/ports-api.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
-let browser: Browser | undefined;
+// An exception thrown inside the page fails the test that caused it.
+const suite = useBrowser({ failOnPageErrors: true });
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-const contexts: BrowserContext[] = [];
-let pageErrors: Error[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
-  server = await startServer({ ports: [{ path: pair.devicePath, name: 'bench' }] });
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await server?.close();
-  await pair?.close();
-  server = pair = undefined;
-  expect(pageErrors.map(String)).toEqual([]);
-  pageErrors = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
+  pair = await suite.pty();
+  server = await suite.serve({ ports: [{ path: pair.devicePath, name: 'bench' }] });
 });
 
 async function open(
   state = 'open',
   options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
 ): Promise<OpenedPage> {
-  if (!browser || !server) throw new Error('hooks did not start the browser and server');
-  const opened = await openPage(browser, server.url, options.viewport);
-  contexts.push(opened.context);
-  pageErrors = opened.errors;
+  if (!server) throw new Error('hooks did not start the server');
+  const opened = await suite.open(server.url, options.viewport);
   if (options.colorScheme) await opened.page.emulateMedia({ colorScheme: options.colorScheme });
   await waitForState(opened.page, state);
   return opened;
@@ -123,28 +104,20 @@ describe('serial settings', () => {
   });
 
   it('sets data bits, parity, stop bits and flow control where the device can (the demo board)', async () => {
-    if (!browser) throw new Error('no browser');
-    const demo = await startServer();
-    try {
-      const opened = await openPage(browser, demo.url);
-      contexts.push(opened.context);
-      pageErrors = opened.errors;
-      const { page } = opened;
-      await waitForState(page, 'open');
-      await page.locator('#settings summary').click();
-      await page.selectOption('#data-bits', '7');
-      await poll(() => text(page, '#framing')).toBe('115200 7N1');
-      await page.selectOption('#parity', 'even');
-      await poll(() => text(page, '#framing')).toBe('115200 7E1');
-      await page.selectOption('#stop-bits', '2');
-      await poll(() => text(page, '#framing')).toBe('115200 7E2');
-      await page.selectOption('#flow', 'hard');
-      await poll(() => text(page, '#framing')).toBe('115200 7E2 RTS/CTS');
-      await waitForScreen(page, /^\[serialdeck: now 115200 7E2 RTS\/CTS\]$/m);
-      expect(await page.locator('#reset').isEnabled()).toBe(true); // the demo board has modem lines
-    } finally {
-      await demo.close();
-    }
+    const demo = await suite.serve();
+    const { page } = await suite.open(demo.url);
+    await waitForState(page, 'open');
+    await page.locator('#settings summary').click();
+    await page.selectOption('#data-bits', '7');
+    await poll(() => text(page, '#framing')).toBe('115200 7N1');
+    await page.selectOption('#parity', 'even');
+    await poll(() => text(page, '#framing')).toBe('115200 7E1');
+    await page.selectOption('#stop-bits', '2');
+    await poll(() => text(page, '#framing')).toBe('115200 7E2');
+    await page.selectOption('#flow', 'hard');
+    await poll(() => text(page, '#framing')).toBe('115200 7E2 RTS/CTS');
+    await waitForScreen(page, /^\[serialdeck: now 115200 7E2 RTS\/CTS\]$/m);
+    expect(await page.locator('#reset').isEnabled()).toBe(true); // the demo board has modem lines
   });
 
   it('releases the port for flashing, shows until when on the page and in the console, and reclaims it', async () => {

@@ -1,48 +1,28 @@
 // Copy, paste and keys as terminal users expect them (issue 10, bugs 1, 2, 3 and 5), checked where the
 // device receives the bytes: serialdeck opens one end of a socat pty pair, the test reads the board's end.
 // The clipboard is Chromium's own; the test fills and reads it through the Clipboard API.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LINE_BREAK_MARK } from '../../client/controls/paste-lines.js';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, poll, sendLine, startServer, waitForScreen, waitForState, type OpenedPage } from '../helpers/browser.js';
+import { poll, sendLine, waitForScreen, waitForState, type OpenedPage } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import { request } from '../helpers/ports-api.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
-let browser: Browser | undefined;
+// An exception thrown inside the page fails the test that caused it.
+const suite = useBrowser({ failOnPageErrors: true });
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-const contexts: BrowserContext[] = [];
-let pageErrors: Error[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
-  server = await startServer({ ports: [{ path: pair.devicePath, name: 'bench' }] });
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await server?.close();
-  await pair?.close();
-  server = pair = undefined;
-  expect(pageErrors.map(String)).toEqual([]);
-  pageErrors = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
+  pair = await suite.pty();
+  server = await suite.serve({ ports: [{ path: pair.devicePath, name: 'bench' }] });
 });
 
 /** Opens the page on `url` with clipboard access, and waits until the device is open. */
 async function open(url: string, state = 'open'): Promise<OpenedPage> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const opened = await openPage(browser, url);
-  contexts.push(opened.context);
-  pageErrors = opened.errors;
+  const opened = await suite.open(url);
   await opened.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin });
   await waitForState(opened.page, state);
   return opened;
@@ -187,7 +167,7 @@ describe('a refused line', () => {
   it('bug 5: stays in the input when the device is not open', async () => {
     if (!pair) throw new Error('no pty pair');
     await pair.unplug();
-    if (!browser || !server) throw new Error('hooks did not start');
+    if (!server) throw new Error('hooks did not start');
     const { page } = await open(server.url, 'waiting');
     const input = page.locator('#line-input');
     await input.fill('M105');

@@ -3,37 +3,22 @@
 // the Lines view shows each line with its server time or delta, and a filter saved on the server
 // hides lines and shows them again without losing any (the raw console and a download keep them,
 // and a reload sees the same filter).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
 import type { PortFilters } from '../../server/wire/api.js';
-import { launchBrowser, openPage, poll, readScreen, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { poll, readScreen, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import { request } from '../helpers/ports-api.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
-let browser: Browser | undefined;
+const suite = useBrowser();
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
-  server = await startServer({ ports: [pair.devicePath] });
-});
-
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  await pair?.close();
-  context = server = pair = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
+  pair = await suite.pty();
+  server = await suite.serve({ ports: [pair.devicePath] });
 });
 
 const encoder = new TextEncoder();
@@ -45,9 +30,8 @@ const BOARD_BYTES = Uint8Array.from([
 ]);
 
 async function openDevicePage(): Promise<{ page: Page; errors: Error[]; portId: string }> {
-  if (!browser || !server || !pair) throw new Error('hooks did not start the browser, pty pair and server');
-  const opened = await openPage(browser, server.url);
-  context = opened.context;
+  if (!server || !pair) throw new Error('hooks did not start the pty pair and server');
+  const opened = await suite.open(server.url);
   await waitForState(opened.page, 'open');
   const portId = await opened.page.evaluate(() => window.serialdeck!.port());
   return { page: opened.page, errors: opened.errors, portId };

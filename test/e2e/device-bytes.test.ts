@@ -1,51 +1,26 @@
 // What the page sends, checked byte for byte where the device receives it: serialdeck opens one end of
 // a socat pty pair, the test reads the board's end. Line mode appends the chosen line ending; raw mode
 // sends every key as typed, Ctrl+C as 0x03.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import {
-  focusedId,
-  launchBrowser,
-  openPage,
-  poll,
-  sendLine,
-  startServer,
-  waitForScreen,
-  waitForState,
-} from '../helpers/browser.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { focusedId, poll, sendLine, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
-let browser: Browser | undefined;
+const suite = useBrowser();
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
-  server = await startServer({ ports: [pair.devicePath] });
-});
-
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  await pair?.close();
-  context = server = pair = undefined;
-});
-
-afterAll(async () => {
-  await browser?.close();
+  pair = await suite.pty();
+  server = await suite.serve({ ports: [pair.devicePath] });
 });
 
 /** Opens the page on the pty-backed server and waits until the device is open and the board's hello shows. */
 async function openDevicePage(): Promise<{ page: Page; board: PtyPair['board'] }> {
-  if (!browser || !server || !pair) throw new Error('hooks did not start the browser, pty pair and server');
-  const opened = await openPage(browser, server.url);
-  context = opened.context;
+  if (!server || !pair) throw new Error('hooks did not start the pty pair and server');
+  const opened = await suite.open(server.url);
   await waitForState(opened.page, 'open');
   expect(await opened.page.locator('#device').textContent()).toBe(pair.devicePath);
   // The device's output reaches the page: also proves the path both ways is up before typing.

@@ -4,24 +4,15 @@
 // the skip in the console and in the "Skipped output" list with the exact range and reason, every byte it
 // did get is the board's in order with only that range missing, and the range downloads from the capture.
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SKIP_REASON_TEXT } from '../../client/console/notices.js';
 import type { PortSummary } from '../../server/wire/api.js';
 import type { RunningServer } from '../../server/start.js';
-import {
-  launchBrowser,
-  openPage,
-  PHONE,
-  poll,
-  screenshot,
-  stallScripts,
-  startServer,
-  waitForScreen,
-  waitForState,
-} from '../helpers/browser.js';
+import { PHONE, poll, screenshot, stallScripts, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import type { PageSockets } from '../helpers/page-sockets.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
 /** Wait for the page to chew through a MiB of queued output and show what follows, in ms: generous for a loaded CI machine. */
 const CATCH_UP_MS = 20_000;
@@ -30,33 +21,15 @@ const ACK_WINDOW_BYTES = 1024 * 1024;
 /** Each burst line: 64 bytes, numbered, so any byte's place in the burst is known. */
 const LINE_BYTES = 64;
 
-let browser: Browser | undefined;
+// An exception thrown inside the page fails the test that caused it.
+const suite = useBrowser({ failOnPageErrors: true });
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-let context: BrowserContext | undefined;
-let pageErrors: Error[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
+  pair = await suite.pty();
   // 4 KiB of memory (the least allowed): a page that stops reading falls out of it after a few lines.
-  server = await startServer({ ports: [{ path: pair.devicePath, name: 'burst' }], defaults: { scrollback: '4KiB' } });
-});
-
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  await pair?.close();
-  context = server = pair = undefined;
-  expect(pageErrors.map(String)).toEqual([]);
-  pageErrors = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
+  server = await suite.serve({ ports: [{ path: pair.devicePath, name: 'burst' }], defaults: { scrollback: '4KiB' } });
 });
 
 function burstLine(n: number): string {
@@ -98,10 +71,8 @@ function without(stream: Buffer, gaps: ReadonlyArray<{ from: number; to: number 
  * burst lines, waits until the server read them all, and lets the page run again.
  */
 async function stallThroughBurst(lines: number): Promise<{ page: Page; sockets: PageSockets; stream: Buffer }> {
-  if (!browser || !pair || !server) throw new Error('hooks did not start the browser, pty pair and server');
-  const opened = await openPage(browser, server.url);
-  context = opened.context;
-  pageErrors = opened.errors;
+  if (!pair || !server) throw new Error('hooks did not start the pty pair and server');
+  const opened = await suite.open(server.url);
   const { page, sockets } = opened;
   await waitForState(page, 'open');
   const first = 'before the burst\r\n';

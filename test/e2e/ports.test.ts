@@ -2,59 +2,32 @@
 // state, picking one switches the console without reloading the page (and the URL's #/<id> follows),
 // Back returns to the port before, and a port whose device is pulled shows as waiting in the picker.
 // The demo board and a socat pty pair (the test plays the board on its other end) are the two ports.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { PortSummary } from '../../server/wire/api.js';
 import type { RunningServer } from '../../server/start.js';
 import {
-  launchBrowser,
-  openPage,
   poll,
   readScreen,
   sendLine,
-  startServer,
   waitForScreen,
   waitForState,
   type OpenedPage,
 } from '../helpers/browser.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { useBrowser } from '../helpers/browser-suite.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 
-let browser: Browser | undefined;
+// An exception thrown inside the page fails the test that caused it, whatever it asserted.
+const suite = useBrowser({ failOnPageErrors: true });
 let pair: PtyPair | undefined;
 let server: RunningServer | undefined;
-let context: BrowserContext | undefined;
-let pageErrors: Error[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 beforeEach(async () => {
-  pair = await createPtyPair();
-  server = await startServer({ ports: ['demo', { path: pair.devicePath, name: 'bench-pty' }] });
+  pair = await suite.pty();
+  server = await suite.serve({ ports: ['demo', { path: pair.devicePath, name: 'bench-pty' }] });
 });
 
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-  await pair?.close();
-  context = server = pair = undefined;
-  // An exception thrown inside the page fails the test that caused it, whatever it asserted.
-  expect(pageErrors.map(String)).toEqual([]);
-  pageErrors = [];
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function open(url: string): Promise<OpenedPage> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const opened = await openPage(browser, url);
-  context = opened.context;
-  pageErrors = opened.errors;
-  return opened;
-}
+const open = (url: string): Promise<OpenedPage> => suite.open(url);
 
 /** The picker's options as [value, text], in order. */
 function pickerOptions(page: Page): Promise<Array<[string, string]>> {
