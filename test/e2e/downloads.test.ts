@@ -3,34 +3,19 @@
 // the console received (compared with what the page's socket carried); NDJSON holds the same bytes as
 // records. The files are real downloads (an <a download>), read from where Chromium saved them.
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import { launchBrowser, openPage, poll, readScreen, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
+import { poll, readScreen, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 
-let browser: Browser | undefined;
+// An exception thrown inside a page fails the test that caused it.
+const suite = useBrowser({ failOnPageErrors: true });
 let server: RunningServer | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: Error[][] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
 
 // A server per test: its stream is seconds old, so "the last minute" is all of it.
 beforeEach(async () => {
-  server = await startServer();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await server?.close();
-  server = undefined;
-  expect(pageErrors.splice(0).flat().map(String)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
+  server = await suite.serve();
 });
 
 /** "2026-11-29T14:02:10.123Z +12.345 ": the text format's prefix, arrival time (ISO 8601) and seconds since the range start. */
@@ -72,10 +57,8 @@ function dataLines(text: string): string[] {
 
 describe('the Download menu', () => {
   it('Last minute as text: the banner and readings, every line stamped with its ISO arrival time', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
-    const { page, context, errors, sockets } = await openPage(browser, server.url);
-    contexts.push(context);
-    pageErrors.push(errors);
+    if (!server) throw new Error('beforeEach did not start the server');
+    const { page, sockets } = await suite.open(server.url);
     await waitForState(page, 'open');
     await waitForScreen(page, /^\{"temp"/m); // the banner and a reading at least
 
@@ -116,10 +99,8 @@ describe('the Download menu', () => {
   });
 
   it('Last minute as raw bytes: exactly the bytes the console received; NDJSON carries the same bytes as records', async () => {
-    if (!browser || !server) throw new Error('beforeAll did not start the browser and server');
-    const { page, context, errors, sockets } = await openPage(browser, server.url);
-    contexts.push(context);
-    pageErrors.push(errors);
+    if (!server) throw new Error('beforeEach did not start the server');
+    const { page, sockets } = await suite.open(server.url);
     await waitForState(page, 'open');
     await waitForScreen(page, /^\{"temp"/m);
 

@@ -2,13 +2,13 @@
 // Mosquitto, and one fleet console on that broker. The console's port picker lists all six remote
 // ports grouped by node, online; opening one shows what its board writes, and a line typed in the
 // page reaches that board's pty and no other.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { PortSummary } from '../../server/wire/api.js';
-import { launchBrowser, openPage, poll, sendLine, startServer, waitForScreen, waitForState } from '../helpers/browser.js';
-import { cleanupAfterEach } from '../helpers/cleanup-stack.js';
+import { poll, sendLine, waitForScreen, waitForState } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import type { PtyPair } from '../helpers/pty-pair.js';
 import type { TestServer } from '../helpers/test-server.js';
 
 /** The nodes and the ports each bridges (port id = name). */
@@ -19,40 +19,28 @@ const DISCOVER_MS = 20_000;
 /** The test's bound, in ms: a broker, seven servers, six ptys and a page start on a loaded 2-core machine. */
 const FLEET_TEST_MS = 90_000;
 
-const cleanup = cleanupAfterEach();
-let browser: Browser | undefined;
+const suite = useBrowser();
 let fleet: TestServer | undefined;
 /** The pty pair behind each remote port, by the console's id `<node>.<port>`. */
 const boards = new Map<string, PtyPair>();
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 /** Mosquitto, three nodes of two ptys each bridged to it, and a fleet console on it (all closed after the test). */
 async function startFleet(): Promise<TestServer> {
   const broker = await startMosquitto();
-  cleanup.defer(() => broker.close());
+  suite.defer(() => broker.close());
   for (const node of NODES) {
     const pairs: PtyPair[] = [];
     for (const port of PORTS) {
-      const pair = await cleanup.pty();
+      const pair = await suite.pty();
       pairs.push(pair);
       boards.set(`${node}.${port}`, pair);
     }
-    const server = await startServer({
+    await suite.serve({
       ports: PORTS.map((port, i) => ({ id: port, name: port, path: pairs[i]!.devicePath })),
       mqtt: { url: broker.url, node },
     });
-    cleanup.defer(() => server.close());
   }
-  const console = await startServer({ fleet: { url: broker.url } });
-  cleanup.defer(() => console.close());
-  return console;
+  return suite.serve({ fleet: { url: broker.url } });
 }
 
 /** The picker's groups: each optgroup's label and its options as [value, text]. */
@@ -72,7 +60,6 @@ async function remotePorts(): Promise<PortSummary[]> {
 
 describe('a fleet console in Chromium', () => {
   it('lists six remote ports grouped by node, online; one shows its board and takes typing to that board only', async () => {
-    if (!browser) throw new Error('beforeAll did not launch the browser');
     fleet = await startFleet();
     // The server's view first: every node's ports, online and open (a failure here is not the page's).
     await poll(
@@ -80,8 +67,7 @@ describe('a fleet console in Chromium', () => {
       DISCOVER_MS,
     ).toEqual(NODES.flatMap((node) => PORTS.map((port) => `${node}.${port} ${node} true open`)).sort());
 
-    const opened = await openPage(browser, fleet.url);
-    cleanup.defer(() => opened.context.close());
+    const opened = await suite.open(fleet.url);
     const { page } = opened;
 
     // One group per node, labelled with its name and online, holding that node's two ports by name.

@@ -6,61 +6,36 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { STREAM_RESTARTED_MESSAGE } from '../../client/console/notices.js';
 import type { ConfigInput } from '../../server/config.js';
 import type { PortSummary } from '../../server/wire/api.js';
 import type { RunningServer } from '../../server/start.js';
 import {
-  launchBrowser,
-  openPage,
   poll,
   readScreen,
   sendLine,
-  startServer,
   waitForScreen,
   waitForState,
   WAIT_MS,
 } from '../helpers/browser.js';
+import { useBrowser } from '../helpers/browser-suite.js';
 import type { PageSockets } from '../helpers/page-sockets.js';
 
-let browser: Browser | undefined;
-const servers: RunningServer[] = [];
-const contexts: BrowserContext[] = [];
-const dirs: string[] = [];
+const suite = useBrowser();
+// A server the test closed itself is closed again after it: close() is safe to call twice.
+const serve = (config: ConfigInput = {}): Promise<RunningServer> => suite.serve(config);
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close())); // close() is safe to call twice
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function serve(config: ConfigInput = {}): Promise<RunningServer> {
-  const server = await startServer(config);
-  servers.push(server);
-  return server;
-}
-
-/** A data directory the test keeps across a restart (startServer's own is removed when its server closes). */
+/** A data directory the test keeps across a restart (startServer's own is removed when its server closes), removed after its servers close. */
 async function keptDataDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'serialdeck-e2e-kept-'));
-  dirs.push(dir);
+  suite.defer(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
 async function openConsole(url: string): Promise<{ page: Page; sockets: PageSockets }> {
-  if (!browser) throw new Error('beforeAll did not launch the browser');
-  const { page, context, sockets } = await openPage(browser, url);
-  contexts.push(context);
+  const { page, sockets } = await suite.open(url);
   await waitForState(page, 'open');
   await waitForScreen(page, 'READY');
   return { page, sockets };
