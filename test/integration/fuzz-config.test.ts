@@ -14,8 +14,8 @@ import { configTextArb } from '../helpers/fuzz-config.js';
 
 /** Bursts: the first warms up; growth is measured from the second to the last. */
 const BURSTS = 3;
-/** Cases in this test: FUZZ_RUNS, or 1500 by default. */
-const CONFIG_RUNS = fuzzRuns(1500);
+/** Cases in this test: FUZZ_RUNS, or 600 by default. */
+const CONFIG_RUNS = fuzzRuns(600);
 
 let dir: string;
 beforeAll(async () => {
