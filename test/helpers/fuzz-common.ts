@@ -93,7 +93,7 @@ export async function measureBursts(count: number, cases: number, burst: (index:
 /**
  * Growth that would mean a leak, from the second burst to the last (the first warms caches, JIT and
  * the allocator): JS heap plus Buffers over HEAP_GROWTH_MIB, or RSS over RSS_GROWTH_MIB. Loose enough
- * for a shared machine; a leak of a few hundred bytes per case shows at 10^5 cases (docs/fuzzing.md).
+ * for a shared machine; in a full run (33,334 cases a burst) a leak of ~500 bytes a case fails it (docs/fuzzing.md).
  */
 export function memoryGrowth(bursts: readonly Burst[]): { heapMiB: number; rssMiB: number; problem: string | null } {
   const second = bursts[1] ?? bursts[0]!;
