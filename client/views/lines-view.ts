@@ -11,7 +11,7 @@ import { FilterPanel } from './filter-panel.js';
 import type { FiltersApi } from './filters-api.js';
 import { CompiledFilters, hiddenNotice } from './line-filters.js';
 import { LineList, timeColumn, type TimeStyle } from './line-rows.js';
-import type { EventSourceFactory } from './port-data.js';
+import type { EventSourceFactory, EventSourceLike } from './port-data.js';
 
 /** Longest wait between new lines and a redraw, in ms: 100 ms reads as live and batches fast output. */
 const REDRAW_MS = 100;
@@ -19,6 +19,10 @@ const REDRAW_MS = 100;
 const FILTER_POLL_MS = 5_000;
 /** How far before the console's offset the stream starts, in bytes: 64 KiB of context, read from the capture. */
 export const LINES_BACKFILL_BYTES = 64 * 1024;
+/** Wait before reopening a stream the browser gave up on, in ms: long enough not to hammer a busy server. */
+const REOPEN_MS = 2_000;
+/** EventSource.CLOSED: the browser will not reconnect by itself. */
+const EVENT_SOURCE_CLOSED = 2;
 /** Most rows drawn, the newest: the DOM stays small; the list and the counts cover every line held. */
 const MAX_DRAWN_ROWS = 2000;
 
@@ -121,18 +125,40 @@ export class LinesView implements Disposable {
     this.lines.clear();
     this.gaps = 0;
     const from = Math.max(0, this.deps.consoleOffset() - LINES_BACKFILL_BYTES);
-    const params = new URLSearchParams({ types: 'line,gap', lastEventId: String(from) });
-    const source = this.deps.eventSource(new URL(`.${apiPaths.events(this.deps.portId)}?${params}`, this.deps.pageHref).href);
-    source.addEventListener('line', (event) => {
-      this.lines.add(JSON.parse(event.data) as LineData);
-      this.changed();
-    });
-    source.addEventListener('gap', (event) => {
-      const gap = JSON.parse(event.data) as GapData;
-      this.gaps += gap.to - gap.from;
-      this.changed();
-    });
-    store.add(toDisposable(() => source.close()));
+    let reopen: TimerHandle | null = null;
+    const open = (lastEventId: string): EventSourceLike => {
+      const params = new URLSearchParams({ types: 'line,gap', lastEventId });
+      const source = this.deps.eventSource(new URL(`.${apiPaths.events(this.deps.portId)}?${params}`, this.deps.pageHref).href);
+      let last = lastEventId;
+      source.addEventListener('line', (event) => {
+        if (event.lastEventId) last = event.lastEventId;
+        this.lines.add(JSON.parse(event.data) as LineData);
+        this.changed();
+      });
+      source.addEventListener('gap', (event) => {
+        if (event.lastEventId) last = event.lastEventId;
+        const gap = JSON.parse(event.data) as GapData;
+        this.gaps += gap.to - gap.from;
+        this.changed();
+      });
+      // The browser retries a dropped stream by itself; one refused outright (an HTTP error while the
+      // server was busy or restarting) stays closed, so it is reopened where it left off.
+      source.addEventListener('error', () => {
+        if (source.readyState !== EVENT_SOURCE_CLOSED || reopen !== null || this.store !== store) return;
+        reopen = this.deps.timers.setTimeout(() => {
+          reopen = null;
+          if (this.store === store) current = open(last);
+        }, REOPEN_MS);
+      });
+      return source;
+    };
+    let current = open(String(from));
+    store.add(
+      toDisposable(() => {
+        current.close();
+        if (reopen !== null) this.deps.timers.clearTimeout(reopen);
+      }),
+    );
     store.add(toDisposable(() => {
       if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
       this.timer = null;
