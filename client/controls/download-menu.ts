@@ -4,6 +4,7 @@
 import type { DownloadFormat } from '../../server/wire/api.js';
 import { byId } from '../ui/dom.js';
 import { DOWNLOAD_FORMAT_LABELS, DOWNLOAD_RANGES, downloadHref, isDownloadFormat } from './download-links.js';
+import { dismissMenuOn } from '../ui/menu-dismiss.js';
 
 /** The menu as the app drives it. */
 export interface DownloadMenu {
@@ -80,15 +81,7 @@ export function bindDownloadMenu(
     refresh();
     formatChosen(format);
   });
-  // Closes like a menu: on Escape (focus back to its button) and on a click outside.
-  container.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape' || panel.hidden) return;
-    setOpen(false);
-    toggle.focus();
-  });
-  doc.addEventListener('pointerdown', (event) => {
-    if (!panel.hidden && event.target instanceof Node && !container.contains(event.target)) setOpen(false);
-  });
+  dismissMenuOn(doc, { container, opener: toggle, isOpen: () => !panel.hidden, close: () => setOpen(false) });
   setOpen(false);
   refresh();
 

@@ -6,6 +6,7 @@ import { byId } from '../ui/dom.js';
 import { isLineEnding } from './line-ending.js';
 import { isInputMode, type InputMode, type Preferences } from '../ui/preferences.js';
 import type { StatusView } from '../ui/status.js';
+import { dismissMenuOn } from '../ui/menu-dismiss.js';
 
 /** What the toolbar's controls ask the app to do. */
 export interface ToolbarActions {
@@ -100,15 +101,12 @@ export function bindToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   dtr.addEventListener('change', () => actions.setSignals({ dtr: dtr.checked }));
   rts.addEventListener('change', () => actions.setSignals({ rts: rts.checked }));
 
-  // The settings popover closes like a menu: on Escape (focus back to its button) and on a click outside.
   const settings = byId(doc, 'settings', HTMLDetailsElement);
-  settings.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape' || !settings.open) return;
-    settings.open = false;
-    settings.querySelector('summary')?.focus();
-  });
-  doc.addEventListener('pointerdown', (event) => {
-    if (settings.open && event.target instanceof Node && !settings.contains(event.target)) settings.open = false;
+  dismissMenuOn(doc, {
+    container: settings,
+    opener: settings.querySelector('summary') ?? settings,
+    isOpen: () => settings.open,
+    close: () => (settings.open = false),
   });
 
   // "Reset board" pulses DTR/RTS: pointless where the device has none (a pty, some adapters).

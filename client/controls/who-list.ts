@@ -5,6 +5,7 @@ import type { WhoEntry } from '../../server/wire/protocol.js';
 import { byId } from '../ui/dom.js';
 import type { KeyValueStore } from '../ui/storage.js';
 import { isAnonymousName, loadDisplayName, NAME_ASKED_KEY, saveDisplayName, shouldAskName, whoRows, whoSummary } from './who-format.js';
+import { dismissMenuOn } from '../ui/menu-dismiss.js';
 
 /** What the who-list asks of the app. */
 export interface WhoListActions {
@@ -37,15 +38,7 @@ export function bindWhoList(doc: Document, store: KeyValueStore, actions: WhoLis
     if (open && !nameForm.hidden && nameInput.value === '') nameInput.value = loadDisplayName(store);
   };
   toggle.addEventListener('click', () => setOpen(panel.hidden));
-  // Escape from the toggle (focused after a click) or from inside the list closes it, focus back on the toggle.
-  container.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape' || panel.hidden) return;
-    setOpen(false);
-    toggle.focus();
-  });
-  doc.addEventListener('pointerdown', (event) => {
-    if (!panel.hidden && event.target instanceof Node && !container.contains(event.target)) setOpen(false);
-  });
+  dismissMenuOn(doc, { container, opener: toggle, isOpen: () => !panel.hidden, close: () => setOpen(false) });
 
   const rename = (value: string): void => {
     const name = saveDisplayName(store, value);
