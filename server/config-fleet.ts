@@ -3,7 +3,7 @@
 // through resolveFleet(), like the `mqtt` section (config-mqtt.ts) whose URL and keepalive rules it shares.
 import { dirname, resolve } from 'node:path';
 import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
-import { MQTT_DEFAULTS, redactUrl, resolveMqtt, type MqttInput, type MqttResolveContext } from './config-mqtt.js';
+import { MQTT_DEFAULTS, redactUrl, resolveMqtt, type MqttConfig, type MqttInput, type MqttResolveContext } from './config-mqtt.js';
 import { DEFAULT_TOPIC_ROOT } from './mqtt/topics.js';
 
 /**
@@ -16,24 +16,11 @@ export type FleetInput = Omit<MqttInput, 'node' | 'inputRole'> & {
   token?: string;
 };
 
-/** The resolved `fleet` section. */
-export interface FleetConfig {
-  url: string;
-  /** First topic level(s) the nodes publish under (their mqtt.root). */
-  root: string;
-  username: string | null;
-  /** Never logged. */
-  password: string | null;
-  /** Absolute paths of PEM files, or null. */
-  ca: string | null;
-  cert: string | null;
-  key: string | null;
-  rejectUnauthorized: boolean;
-  /** MQTT keepalive of the console's own connection, in seconds. */
-  keepaliveSeconds: number;
+/** The resolved `fleet` section: the bridge's broker settings (root: the nodes' root), without a node name or input role, plus the token. */
+export type FleetConfig = Omit<MqttConfig, 'node' | 'inputRole'> & {
   /** Presented to nodes in every InputRequest; never logged. null: none (nodes that need no token give their mqtt.inputRole). */
   token: string | null;
-}
+};
 
 /** The section's defaults (docs/config.md shows them): the bridge's, so a console and its nodes agree by default. */
 export const FLEET_DEFAULTS = Object.freeze({
