@@ -288,8 +288,8 @@ export function createApp(doc: Document, view: Window): App {
     sendCommand(command, what);
   }
 
-  /** Sends bytes typed by the person; tells them when it could not. */
-  function sendInput(bytes: Uint8Array): boolean {
+  /** True when this page may type now; otherwise tells the person why not (read-only, or another holds the keyboard). */
+  function mayType(): boolean {
     if (readOnly) {
       notifier.toast('This port is read-only: typing is disabled.', 'error');
       return false;
@@ -299,6 +299,12 @@ export function createApp(doc: Document, view: Window): App {
       notifier.toast(`Not sent: ${blocked}.`, 'error');
       return false;
     }
+    return true;
+  }
+
+  /** Sends bytes typed by the person; tells them when it could not. */
+  function sendInput(bytes: Uint8Array): boolean {
+    if (!mayType()) return false;
     if (!connection.sendBytes(bytes)) {
       notifier.toast(
         connectionState.kind === 'connected' ? 'Too much input is still queued; not sent.' : 'Not connected; not sent.',
@@ -447,15 +453,7 @@ export function createApp(doc: Document, view: Window): App {
       finished(outcome: SendOutcome, progress: SendProgress): void;
     },
   ): boolean {
-    if (readOnly) {
-      notifier.toast('This port is read-only: typing is disabled.', 'error');
-      return false;
-    }
-    const blocked = keyboardBlock();
-    if (blocked !== null) {
-      notifier.toast(`Not sent: ${blocked}.`, 'error');
-      return false;
-    }
+    if (!mayType()) return false;
     if (sendQueue.active()) {
       notifier.toast('Something is still being sent: wait for it or press Stop.', 'error');
       return false;
