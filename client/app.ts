@@ -49,7 +49,7 @@ import { deviceProblem } from './ui/device-problem.js';
 import { byId } from './ui/dom.js';
 import { createNotifier } from './ui/notifier.js';
 import { bindPageSettings } from './ui/page-settings.js';
-import { loadPreferences, savePreferences, type InputMode } from './ui/preferences.js';
+import { loadPreferences, savePreferences, type InputMode, type Preferences } from './ui/preferences.js';
 import { bindSendProgress, formatBytes } from './ui/send-progress.js';
 import { bindSkippedList } from './ui/skipped-list.js';
 import { bannerText, describeStatus, pageTitle, type StatusView } from './ui/status.js';
@@ -588,27 +588,19 @@ export function createApp(doc: Document, view: Window): App {
   });
   const progress = bindSendProgress(doc, () => sendQueue.stop());
   const theme = bindPageTheme(doc, view, (light) => screen.setLightTheme(light));
+  /** A setting's handler: keep the new value in the saved preferences, then apply it. */
+  const remembered =
+    <K extends keyof Preferences>(key: K, apply: (value: Preferences[K]) => void) =>
+    (value: Preferences[K]): void => {
+      prefs[key] = value;
+      savePreferences(store, prefs);
+      apply(value);
+    };
   bindPageSettings(doc, prefs, {
-    setTheme(choice) {
-      prefs.theme = choice;
-      savePreferences(store, prefs);
-      theme.set(choice);
-    },
-    setFontSize(px) {
-      prefs.fontSizePx = px;
-      savePreferences(store, prefs);
-      screen.setFontSize(px);
-    },
-    setScreenReader(on) {
-      prefs.screenReader = on;
-      savePreferences(store, prefs);
-      screen.setScreenReader(on);
-    },
-    setShowWrites(on) {
-      prefs.showWrites = on;
-      savePreferences(store, prefs);
-      inlineWrites.setEnabled(on);
-    },
+    setTheme: remembered('theme', (choice) => theme.set(choice)),
+    setFontSize: remembered('fontSizePx', (px) => screen.setFontSize(px)),
+    setScreenReader: remembered('screenReader', (on) => screen.setScreenReader(on)),
+    setShowWrites: remembered('showWrites', (on) => inlineWrites.setEnabled(on)),
   });
 
   const picker = bindPortPicker(doc, (id) => {
