@@ -11,8 +11,6 @@ import type { Disposable } from './disposables.js';
 import { filtersApi } from './filters-api.js';
 import { HexView } from './hex-view.js';
 import { LinesView } from './lines-view.js';
-import { ticketSource } from '../connection/tickets.js';
-import { ticketedEventSource } from '../connection/ticketed-event-source.js';
 
 /** The console's views. */
 export const CONSOLE_VIEWS = ['raw', 'lines', 'hex'] as const;
@@ -55,7 +53,7 @@ export function bindConsoleViews(doc: Document, win: Window, store: KeyValueStor
           portId,
           pageHref: win.location.href,
           timers,
-          eventSource: (url) => ticketedEventSource(url, ticketSource(win.location.href, (u, init) => win.fetch(u, init)), (u) => new EventSource(u)),
+          eventSource: (url) => new EventSource(url),
           filters: filtersApi(portId, win.location.href, (url, init) => win.fetch(url, init)),
           consoleOffset,
         });

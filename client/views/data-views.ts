@@ -10,8 +10,6 @@ import { PlotView } from './plot-view.js';
 import { createPortData, type ViewHost } from './port-data.js';
 import { TilesView } from './tiles-view.js';
 import { loadViewChoice, pressView, saveViewChoice, shownViews, VIEW_NAMES, type ViewChoice, type ViewName } from './view-layout.js';
-import { ticketSource } from '../connection/tickets.js';
-import { ticketedEventSource } from '../connection/ticketed-event-source.js';
 
 /** Width from which views sit side by side, in CSS px: the toolbar's one-row breakpoint in styles.css. */
 export const SIDE_BY_SIDE_MEDIA = '(min-width: 1100px)';
@@ -56,7 +54,7 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
       pageHref: win.location.href,
       timers,
       fetch: (url) => win.fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }),
-      eventSource: (url) => ticketedEventSource(url, ticketSource(win.location.href, (u, init) => win.fetch(u, init)), (u) => new EventSource(u)),
+      eventSource: (url) => new EventSource(url),
       download: (blob, name) => saveBlob(doc, timers, blob, name),
     });
 
