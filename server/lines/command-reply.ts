@@ -3,7 +3,7 @@
 // has been quiet for a while, prints a prompt, or a timeout passes. Quiet is measured on bytes
 // (the channel's appends), not on lines, so a board still printing a long line is not cut off.
 import type { ReplyEnd } from '../wire/api.js';
-import type { FramedLine } from './line-framer.js';
+import { LINE_QUIET_MS, type FramedLine } from './line-framer.js';
 import type { LinesClock, LinesListener } from './port-lines.js';
 
 /** When a reply ends. */
@@ -119,7 +119,11 @@ export class CommandReply {
     if (!this.settle) return;
     const settle = this.settle;
     this.settle = null;
-    this.endedBy ??= reason;
+    // A quiet period at least the framer's means the open line would have been shown as partial, and
+    // matched as the prompt, first, had framing kept up (it waits on the capture's offset reservation,
+    // which lags under disk load): judge that line as the prompt it is, not as silence.
+    const promptFirst = reason === 'quiet' && this.endedBy === null && this.until.quietMs >= LINE_QUIET_MS;
+    if (!promptFirst) this.endedBy ??= reason;
     this.stop();
     if (reason === 'quiet' || reason === 'timeout') {
       await this.source.caughtUp();
@@ -127,6 +131,7 @@ export class CommandReply {
       const last = this.lines.at(-1);
       if (open && open.endOffset > this.from && !(last && last.offset === open.offset && last.endOffset >= open.endOffset)) this.onLine(open);
     }
+    this.endedBy ??= reason;
     this.unsubscribeLines();
     settle({ lines: this.lines.slice(), endedBy: this.endedBy });
   }

@@ -65,15 +65,34 @@ describe('command reply', () => {
   });
 
   it('ends after a quiet period on the device bytes, showing a line still open as partial', async () => {
-    const { clock, source, reply } = setup();
+    const { clock, source, reply } = setup({ quietMs: 100 }); // shorter than the framer's: no partial is shown first
     const done = reply.begin();
-    clock.advance(200);
+    clock.advance(50);
     source.bytes(100, 7);
     source.line(100, 'a');
-    clock.advance(299); // bytes 199 ms ago restarted the quiet clock
+    clock.advance(99); // bytes 99 ms ago restarted the quiet clock
     source.openLine = { offset: 103, endOffset: 107, timeMs: 0, text: 'more', partial: true };
     clock.advance(1);
     expect(await done).toMatchObject({ endedBy: 'quiet', lines: [{ text: 'a' }, { text: 'more', partial: true }] });
+  });
+
+  it('counts a line still open at the quiet period as the prompt when framing lagged behind the bytes', async () => {
+    const { clock, source, reply } = setup(); // 300 ms: the framer would have shown the prompt at 200 ms
+    const done = reply.begin();
+    source.bytes(100, 20);
+    source.line(100, 'uptime 2.3 s');
+    source.openLine = { offset: 114, endOffset: 116, timeMs: 0, text: '> ', partial: true }; // framed only when caught up
+    clock.advance(300);
+    expect(await done).toMatchObject({ endedBy: 'prompt', lines: [{ text: 'uptime 2.3 s' }, { text: '> ', partial: true }] });
+  });
+
+  it('still ends by quiet when the line left open is not the given prompt', async () => {
+    const { clock, source, reply } = setup({ prompt: 'ok' });
+    const done = reply.begin();
+    source.bytes(100, 4);
+    source.openLine = { offset: 100, endOffset: 104, timeMs: 0, text: 'busy', partial: true };
+    clock.advance(300);
+    expect(await done).toMatchObject({ endedBy: 'quiet', lines: [{ text: 'busy', partial: true }] });
   });
 
   it('ends at the timeout while the device keeps talking, and at the size limit', async () => {
