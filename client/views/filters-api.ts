@@ -1,5 +1,5 @@
-// GET and PUT /api/ports/ID/filters from the page: the port's filters as the server keeps them, and
-// the server's reason when it refuses a list.
+// PUT /api/ports/ID/filters from the page: saves the port's filters, or gives the server's reason
+// when it refuses a list. (The page reads them from the port's SSE stream, as `filters` events.)
 import { apiPaths, type LineFilter, type PortFilters } from '../../server/wire/api.js';
 
 /** The fetch the page uses (injectable in tests). */
@@ -7,7 +7,6 @@ export type FetchLike = (url: string, init?: RequestInit) => Promise<{ ok: boole
 
 /** The API of one port's filters, with URLs resolved beside the page (a reverse proxy's sub-path works). */
 export interface FiltersApi {
-  load(): Promise<PortFilters>;
   /** Saves the list; rejects with the server's reason (`error`) when refused. */
   save(filters: readonly LineFilter[]): Promise<PortFilters>;
 }
@@ -22,9 +21,6 @@ export function filtersApi(portId: string, pageHref: string, fetch: FetchLike): 
     return body;
   }
   return {
-    async load() {
-      return answer(await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } }));
-    },
     async save(filters) {
       return answer(
         await fetch(url, {

@@ -2,8 +2,10 @@
 // one row each with a time column (the server's arrival time, or the delta from the previous line)
 // and the port's filters applied: hidden lines are counted, highlighted ones coloured. It reads its
 // own SSE stream of `line` events (from a little before what the console shows, so it opens with
-// context) and the filters from GET/PUT /api/ports/ID/filters, re-read every FILTER_POLL_MS so other
-// viewers' changes arrive. Nothing here touches the capture, the byte stream or the raw console.
+// context) and `filters` events on the same stream: the port's filters as they stand when the stream
+// (re)opens, then each change anyone saves, so every viewer sees it at once and a stream that dropped
+// catches up on reconnect. Saving is a PUT /api/ports/ID/filters. Nothing here touches the capture,
+// the byte stream or the raw console.
 import { apiPaths, type GapData, type LineData, type PortFilters } from '../../server/wire/api.js';
 import type { Timers, TimerHandle } from '../ui/timers.js';
 import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
@@ -15,8 +17,6 @@ import type { EventSourceFactory, EventSourceLike } from './port-data.js';
 
 /** Longest wait between new lines and a redraw, in ms: 100 ms reads as live and batches fast output. */
 const REDRAW_MS = 100;
-/** How often the filters are re-read while the view shows, in ms: another viewer's change shows within this. */
-const FILTER_POLL_MS = 5_000;
 /** How far before the console's offset the stream starts, in bytes: 64 KiB of context, read from the capture. */
 export const LINES_BACKFILL_BYTES = 64 * 1024;
 /** Wait before reopening a stream the browser gave up on, in ms: long enough not to hammer a busy server. */
@@ -48,6 +48,8 @@ export class LinesView implements Disposable {
   private notice: HTMLElement | null = null;
   private panel: FilterPanel | null = null;
   private gaps = 0;
+  /** When the filters in use were saved (ms since the epoch; null: never): an older list arriving late is not applied. */
+  private filtersMs: number | null = null;
 
   constructor(private readonly host: HTMLElement, private readonly deps: LinesViewDeps) {}
 
@@ -103,31 +105,14 @@ export class LinesView implements Disposable {
       }),
     );
     store.add(toDisposable(() => (this.panel = null)));
-    const poll = (): void => {
-      void this.deps.filters
-        .load()
-        .then((filters) => {
-          if (!this.store?.disposed) this.useFilters(filters, false);
-        })
-        .catch((err: unknown) => this.panel?.setStatus(`Filters could not be read: ${err instanceof Error ? err.message : String(err)}`, 'error'));
-    };
-    poll();
-    const pollTimer = { handle: null as TimerHandle | null };
-    const schedule = (): void => {
-      pollTimer.handle = this.deps.timers.setTimeout(() => {
-        poll();
-        schedule();
-      }, FILTER_POLL_MS);
-    };
-    schedule();
-    store.add(toDisposable(() => pollTimer.handle !== null && this.deps.timers.clearTimeout(pollTimer.handle)));
 
     this.lines.clear();
     this.gaps = 0;
+    this.filtersMs = null;
     const from = Math.max(0, this.deps.consoleOffset() - LINES_BACKFILL_BYTES);
     let reopen: TimerHandle | null = null;
     const open = (lastEventId: string): EventSourceLike => {
-      const params = new URLSearchParams({ types: 'line,gap', lastEventId });
+      const params = new URLSearchParams({ types: 'line,gap,filters', lastEventId });
       const source = this.deps.eventSource(new URL(`.${apiPaths.events(this.deps.portId)}?${params}`, this.deps.pageHref).href);
       let last = lastEventId;
       source.addEventListener('line', (event) => {
@@ -141,6 +126,8 @@ export class LinesView implements Disposable {
         this.gaps += gap.to - gap.from;
         this.changed();
       });
+      // No id: a filters event leaves the resume point where the lines left it.
+      source.addEventListener('filters', (event) => this.useFilters(JSON.parse(event.data) as PortFilters, false));
       // The browser retries a dropped stream by itself; one refused outright (an HTTP error while the
       // server was busy or restarting) stays closed, so it is reopened where it left off.
       source.addEventListener('error', () => {
@@ -168,7 +155,11 @@ export class LinesView implements Disposable {
     this.draw();
   }
 
+  /** Applies the port's filters (from the stream, or a save's answer, which `force`s them into the panel over a draft). */
   private useFilters(filters: PortFilters, force: boolean): void {
+    // The stream and a save's answer can cross: a list saved before the one in use is stale.
+    if (filters.updatedMs !== null && this.filtersMs !== null && filters.updatedMs < this.filtersMs) return;
+    this.filtersMs = filters.updatedMs ?? this.filtersMs;
     this.compiled = new CompiledFilters(filters.filters);
     this.panel?.show(filters.filters, force);
     if (!filters.persisted && !this.panel?.dirty) this.panel?.setStatus('The server runs without a data directory: filters are kept in its memory only.', 'info');

@@ -96,11 +96,16 @@ export interface PortFilterStoreOptions {
   now?: () => number;
 }
 
-/** Every port's filters: read from its file on first use, replaced whole by put(). One per server. */
+/** Called with a port's new filters once a put has saved them. */
+export type FiltersListener = (filters: PortFilters) => void;
+
+/** Every port's filters: read from its file on first use, replaced whole by put(), which tells watch()ers. One per server. */
 export class PortFilterStore {
   private readonly cache = new Map<string, Promise<PortFilters>>();
   /** Per port, the last write: puts are applied one at a time, in order. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per port, who is told of a change (the SSE streams of its viewers). */
+  private readonly listeners = new Map<string, Set<FiltersListener>>();
 
   constructor(private readonly options: PortFilterStoreOptions) {}
 
@@ -120,8 +125,23 @@ export class PortFilterStore {
   }
 
   /**
+   * Calls `listener` with port `id`'s filters after each put that saves them, in the order the puts
+   * were applied, before that put resolves (a failed put tells no one). Returns the unsubscribe.
+   */
+  watch(id: string, listener: FiltersListener): () => void {
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(id) === set) this.listeners.delete(id);
+    };
+  }
+
+  /**
    * Replaces port `id`'s filters with `filters` (already checked: schema and filterListProblem),
    * written to disk before it resolves; rejects if the file cannot be written, the old list kept.
+   * Watchers are told once it is saved.
    */
   put(id: string, filters: LineFilter[]): Promise<PortFilters> {
     const run = (this.queues.get(id) ?? Promise.resolve()).catch(() => undefined).then(async () => {
@@ -134,10 +154,22 @@ export class PortFilterStore {
         await writeFileAtomic(path, JSON.stringify(file, null, 2) + '\n', true);
       }
       this.cache.set(id, Promise.resolve(next));
+      this.tell(id, next);
       return next;
     });
     this.queues.set(id, run);
     return run;
+  }
+
+  /** Tells port `id`'s watchers; one that throws is logged and the rest still hear (the list is saved either way). */
+  private tell(id: string, filters: PortFilters): void {
+    for (const listener of [...(this.listeners.get(id) ?? [])]) {
+      try {
+        listener(filters);
+      } catch (err) {
+        this.options.log(`${id}: filters: a watcher failed: ${describeError(err)}`);
+      }
+    }
   }
 
   private pathOf(id: string): string | null {

@@ -75,9 +75,23 @@ export const RECORD_FORMATS = ['json', 'plotter', 'csv', 'teleplot'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 /** Event types of a port's SSE stream (GET /api/ports/ID/events); `?types=` picks some. */
-export const SSE_EVENT_TYPES = ['line', 'record', 'status', 'gap'] as const;
+export const SSE_EVENT_TYPES = ['line', 'record', 'status', 'gap', 'filters'] as const;
 /** One of SSE_EVENT_TYPES. */
 export type SseEventType = (typeof SSE_EVENT_TYPES)[number];
+/**
+ * Each SSE event type's `data` (one line of JSON): `line` LineData, `record` RecordData, `status`
+ * DeviceStatus, `gap` GapData, `filters` the port's PortFilters (first as they stand, then on every
+ * change; like `status`, it carries no id, so a client's resume point stays where its lines left it).
+ */
+export interface SseEventData {
+  line: LineData;
+  record: RecordData;
+  status: DeviceStatus;
+  gap: GapData;
+  filters: PortFilters;
+}
+/** One SSE event as a client reads it: its type and its parsed data. */
+export type SseEvent = { [T in SseEventType]: { type: T; data: SseEventData[T] } }[SseEventType];
 
 /**
  * One line the device printed (SSE `line` event, and each line of a send's reply). `offset` is its

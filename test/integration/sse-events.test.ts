@@ -2,11 +2,13 @@
 // (`curl -N`): the board's lines arrive as `line` events whose ids are their end offsets; after a
 // disconnect, a reconnect with Last-Event-ID gets exactly the lines it missed (replayed from the
 // capture) and then the live ones, none twice; a prompt arrives as a partial line, then whole;
-// JSON readings arrive as `record` events, alone with ?types=record; bad queries get 400.
+// JSON readings arrive as `record` events, alone with ?types=record; a port's console filters arrive
+// as `filters` events (as they stand, then each PUT by anyone) without moving the resume id; bad
+// queries get 400.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/wire/protocol.js';
-import type { LineData, RecordData } from '../../server/wire/api.js';
+import type { LineData, LineFilter, PortFilters, RecordData } from '../../server/wire/api.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { request } from '../helpers/ports-api.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -215,12 +217,49 @@ describe('SSE: GET /api/ports/ID/events', () => {
     const lines = all.lines();
     expect(records[1]).toMatchObject({ offset: lines[2]!.offset, endOffset: lines[2]!.endOffset, timeMs: lines[2]!.timeMs });
     // Each record follows its line.
-    const order = all.events.filter((e) => e.event !== 'status').map((e) => e.event);
+    const order = all.events.filter((e) => e.event !== 'status' && e.event !== 'filters').map((e) => e.event);
     expect(order).toEqual(['line', 'record', 'line', 'line', 'record']);
 
     expect(onlyRecords.events.map((e) => e.event)).toEqual(['record', 'record']);
     expect(onlyRecords.events.map((e) => Number(e.id))).toEqual([lines[0]!.endOffset, lines[2]!.endOffset]);
     expect(onlyRecords.of<RecordData>('record')).toEqual(records);
+  });
+
+  it("sends the port's filters first, then another client's PUT at once, without an id, so a resume still picks up exactly where the lines left off", async () => {
+    await setup();
+    const viewer = await openSse('', [], 'filters');
+    const firstFilters = viewer.events.find((e) => e.event === 'filters')!;
+    expect(firstFilters.id).toBeNull();
+    expect(JSON.parse(firstFilters.data)).toMatchObject({ filters: [], updatedMs: null });
+
+    await pair.board.write(numbered(0, 3).map((t) => `${t}\r\n`).join(''));
+    await viewer.until(() => viewer.completeTexts().length >= 3, '3 lines');
+
+    // Another client (fetch, as a script or another page would) replaces the list.
+    const list: LineFilter[] = [{ id: 'errors', pattern: 'error|fail', flags: 'i', action: 'highlight', colour: 'red', enabled: true }];
+    const put = await request(srv.url, 'api/ports/p/filters', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filters: list }) });
+    expect(put.status).toBe(200);
+    const saved = put.json<PortFilters>();
+    await viewer.until(() => viewer.of('filters').length >= 2, 'the PUT as a filters event');
+    const pushed = viewer.events.filter((e) => e.event === 'filters');
+    expect(pushed).toHaveLength(2);
+    expect(pushed[1]!.id).toBeNull();
+    expect(JSON.parse(pushed[1]!.data)).toEqual(saved);
+    expect(saved.filters).toEqual(list);
+
+    // What EventSource would resume from: the last id it saw, which the filters event left alone.
+    const resumeId = viewer.events.filter((e) => e.id !== null).at(-1)!.id;
+    expect(Number(resumeId)).toBe(viewer.lines().at(-1)!.endOffset);
+    expect(viewer.events.at(-1)!.event).toBe('filters'); // it came after the lines, and changed nothing
+    await viewer.close();
+
+    const missed = untilPortReads('reading 5');
+    await pair.board.write(numbered(3, 6).map((t) => `${t}\n`).join(''));
+    await missed;
+    const resumed = await openSse('?types=line,filters', [`Last-Event-ID: ${resumeId}`], 'filters');
+    await resumed.until(() => resumed.completeTexts().length >= 3, 'the 3 missed lines');
+    expect(resumed.completeTexts()).toEqual(numbered(3, 6)); // none lost, none twice
+    expect(resumed.of<PortFilters>('filters')).toEqual([saved]); // the list as it stands, once
   });
 
   it('refuses a malformed query with 400 and a reason, and sends the SSE headers', async () => {

@@ -2,6 +2,7 @@
 // compiled (never run), ids unique; a list is written atomically beside the capture and read back;
 // a broken file is set aside, not lost; without a data directory the list lives in memory.
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,6 +84,43 @@ describe('PortFilterStore', () => {
     const store = new PortFilterStore({ dataDir, log: () => undefined });
     await expect(store.put('uno', [filter()])).rejects.toThrow();
     expect((await store.get('uno')).filters).toEqual([]);
+  });
+
+  it('tells watchers of a port each saved list, in order, once it is on disk; not after they stop, not for a failed put', async () => {
+    const dataDir = await tempDir();
+    const logs: string[] = [];
+    let clock = 100;
+    const store = new PortFilterStore({ dataDir, log: (l) => logs.push(l), now: () => clock++ });
+    const heard: Array<{ told: string[]; onDisk: string[] }> = [];
+    const stop = store.watch('uno', (next) => {
+      // Told after the write: the file already holds what the watcher hears.
+      const file = JSON.parse(readFileSync(join(dataDir, 'ports', 'uno', 'filters.json'), 'utf8')) as { filters: LineFilter[] };
+      heard.push({ told: next.filters.map((f) => f.id), onDisk: file.filters.map((f) => f.id) });
+    });
+    const other: unknown[] = [];
+    store.watch('other', (next) => other.push(next));
+    const thrower = store.watch('uno', () => {
+      throw new Error('a broken watcher');
+    });
+    const puts = [store.put('uno', [filter({ id: 'f1' })]), store.put('uno', [filter({ id: 'f2' })])];
+    const saved = await Promise.all(puts);
+    expect(heard).toEqual([{ told: ['f1'], onDisk: ['f1'] }, { told: ['f2'], onDisk: ['f2'] }]);
+    expect(saved.map((s) => s.updatedMs)).toEqual([100, 101]);
+    expect(other).toEqual([]); // another port's watchers hear nothing
+    expect(logs).toEqual(['uno: filters: a watcher failed: a broken watcher', 'uno: filters: a watcher failed: a broken watcher']); // logged, the others still told
+    thrower();
+
+    // The file fails: the put rejects and no one is told.
+    const failing = new PortFilterStore({ dataDir: join(dataDir, 'ports', 'uno', 'filters.json'), log: () => undefined });
+    const told: unknown[] = [];
+    failing.watch('uno', (next) => told.push(next));
+    await expect(failing.put('uno', [filter()])).rejects.toThrow();
+    expect(told).toEqual([]);
+
+    // After unsubscribing, no more.
+    stop();
+    await store.put('uno', []);
+    expect(heard).toHaveLength(2);
   });
 
   it('without a data directory keeps lists in memory, marked not persisted', async () => {

@@ -1,14 +1,18 @@
-// GET /api/ports/:id/events: a port's lines, records, device status and gaps as Server-Sent Events,
-// for the browser's EventSource and for `curl -N`. Each event's id is a stream offset to resume
-// from (Last-Event-ID, or ?lastEventId= where a header is awkward): the stream replays from the
-// capture what the client missed, then goes live, nothing lost or repeated. A client that cannot
-// keep up is not buffered for: its feed lets go of live events and replays them once it drains.
+// GET /api/ports/:id/events: a port's lines, records, device status, gaps and console filters as
+// Server-Sent Events, for the browser's EventSource and for `curl -N`. Each line, record or gap
+// event's id is a stream offset to resume from (Last-Event-ID, or ?lastEventId= where a header is
+// awkward): the stream replays from the capture what the client missed, then goes live, nothing
+// lost or repeated. `status` and `filters` are state, not stream: sent as they stand when the
+// stream opens and on every change, without an id, so they never move a client's resume point.
+// A client that cannot keep up is not buffered for: its feed lets go of live events and replays
+// them once it drains.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import { LineFeed, type FeedSink } from '../../lines/line-feed.js';
 import type { LineEvent } from '../../lines/line-replay.js';
+import type { PortFilterStore } from '../../ports/port-filters.js';
 import type { ServedPort } from '../../ports/served-port.js';
-import { SSE_EVENT_TYPES, type GapData, type SseEventType } from '../../wire/api.js';
+import { SSE_EVENT_TYPES, type GapData, type SseEventData, type SseEventType } from '../../wire/api.js';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { principalOf } from '../access-middleware.js';
 import { defineRoute } from '../route-spec.js';
@@ -47,8 +51,8 @@ export function toEventsRequest(query: Static<typeof EventsQuerySchema>, headers
   return { types: new Set(query.types ?? SSE_EVENT_TYPES), from: headers['Last-Event-ID'] ?? query.lastEventId ?? null };
 }
 
-/** One SSE event: `id` (when given), `event`, one `data` line of JSON (JSON has no raw newlines). */
-export function sseEvent(type: SseEventType, id: number | null, data: unknown): string {
+/** One SSE event: `id` (when given; null leaves the client's last id as it was), `event`, one `data` line of JSON (JSON has no raw newlines). */
+export function sseEvent<T extends SseEventType>(type: T, id: number | null, data: SseEventData[T]): string {
   return `${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -56,23 +60,24 @@ export function sseEvent(type: SseEventType, id: number | null, data: unknown): 
 export const eventsRoute = defineRoute({
   method: 'GET',
   path: '/api/ports/:id/events',
-  summary: "Server-Sent Events of the port's lines, records, device status and gaps",
+  summary: "Server-Sent Events of the port's lines, records, device status, gaps and console filters",
   description:
-    'Events `line` (LineData), `record` (RecordData), `status` (DeviceStatus), `gap` (GapData), each one `data:` line of JSON; ' +
-    `an event's id is the stream offset to resume from. A heartbeat every ${SSE_HEARTBEAT_MS / 1000} s carries the resume id.`,
+    'Events `line` (LineData), `record` (RecordData), `status` (DeviceStatus), `gap` (GapData), `filters` (PortFilters), each one `data:` line of JSON; ' +
+    "a line, record or gap event's id is the stream offset to resume from; `status` and `filters` come first as they stand, then on every change, without an id. " +
+    `A heartbeat every ${SSE_HEARTBEAT_MS / 1000} s carries the resume id.`,
   query: EventsQuerySchema,
   headers: EventsHeadersSchema,
   responses: {
     200: {
       description: 'The event stream, until the client goes.',
       contentType: 'text/event-stream; charset=utf-8',
-      schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus and GapData (see components).' }),
+      schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus, GapData and PortFilters (see components).' }),
     },
   },
-  handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps.audit) : undefined),
+  handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps.filters, deps.audit) : undefined),
 });
 
-function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, audit?: AuditTrail): void {
+function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, filters: PortFilterStore, audit?: AuditTrail): void {
   const { types } = request;
   ctx.respond = false; // the response is written here, as events come
   const res = ctx.res;
@@ -140,6 +145,7 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, au
   write(`retry: ${SSE_RETRY_MS}\n: serialdeck events of port ${port.id}\n\n`);
   if (types.has('status')) write(sseEvent('status', null, port.device));
   const unlisten = port.listen({ status: (device) => types.has('status') && write(sseEvent('status', null, device)) });
+  const unwatch = types.has('filters') ? sendFilters(filters, port.id, write) : () => undefined;
   const feed = new LineFeed(port.lines(), port.channel, sink, {
     from: request.from,
     onError: () => res.end(), // a disk error while replaying: the client reconnects with its Last-Event-ID
@@ -152,7 +158,26 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, au
     audit?.detached(port.id, who, source, { via: 'sse' });
     clearInterval(heartbeat);
     unlisten();
+    unwatch();
     feed.close();
   });
   feed.start();
+}
+
+/**
+ * Writes port `id`'s filters as a `filters` event now (once read) and after every change; returns
+ * the unsubscribe. It watches before it reads, and a change that lands first wins over the read,
+ * so a stream never ends on a list older than the newest.
+ */
+function sendFilters(store: PortFilterStore, id: string, write: (text: string) => void): () => void {
+  let changed = false;
+  const unwatch = store.watch(id, (next) => {
+    changed = true;
+    write(sseEvent('filters', null, next));
+  });
+  void store.get(id).then(
+    (current) => changed || write(sseEvent('filters', null, current)),
+    () => undefined, // get() reads a broken or missing file as an empty list; nothing to send otherwise
+  );
+  return unwatch;
 }
