@@ -47,8 +47,21 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
-/** Starts socat linking two raw ptys in a fresh temporary directory. `openBoard: false` leaves the board end to another program. */
-export async function createPtyPair(options: { openBoard?: boolean } = {}): Promise<PtyPair> {
+/** How a pair is made. */
+export interface PtyPairOptions {
+  /** false: leave the board end to another program (default: the pair opens it). */
+  openBoard?: boolean;
+  /**
+   * Most bytes socat moves per read (its -b; default socat's 8192). A board that stops reading needs 1:
+   * socat relays both ways in one thread, and a larger chunk than the stalled side has room for
+   * blocks it in write(), so it stops relaying the board's output too (2 in 10 tries here). One byte
+   * always fits when the pty says it is writable.
+   */
+  relayChunkBytes?: number;
+}
+
+/** Starts socat linking two raw ptys in a fresh temporary directory. */
+export async function createPtyPair(options: PtyPairOptions = {}): Promise<PtyPair> {
   const dir = await mkdtemp(join(tmpdir(), 'serialdeck-pty-'));
   const devicePath = join(dir, 'device');
   const boardPath = join(dir, 'board');
@@ -57,7 +70,7 @@ export async function createPtyPair(options: { openBoard?: boolean } = {}): Prom
   let closed = false;
 
   const plug = async () => {
-    socat = await startSocat(devicePath, boardPath);
+    socat = await startSocat(devicePath, boardPath, options.relayChunkBytes);
     if (options.openBoard !== false) await board.open();
   };
   const unplug = async () => {
@@ -95,8 +108,9 @@ export async function createPtyPair(options: { openBoard?: boolean } = {}): Prom
   };
 }
 
-async function startSocat(devicePath: string, boardPath: string): Promise<ChildProcess> {
-  const args = ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${boardPath}`];
+async function startSocat(devicePath: string, boardPath: string, relayChunkBytes?: number): Promise<ChildProcess> {
+  const chunk = relayChunkBytes === undefined ? [] : ['-b', String(relayChunkBytes)];
+  const args = ['-d', '-d', ...chunk, `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${boardPath}`];
   const socat = spawn('socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   // With -d -d socat logs this line once both ptys and links exist: the readiness event.

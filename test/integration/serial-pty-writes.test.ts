@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SerialHandle } from '../../server/serial/handle.js';
 import type { CommandResult, SerialOptions } from '../../server/serial/messages.js';
 import { WRITE_QUEUE_MAX_BYTES } from '../../server/serial/write-queue.js';
-import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
+import { createPtyPair, type PtyPair, type PtyPairOptions } from '../helpers/pty-pair.js';
 import { recordSerial } from '../helpers/serial-recorder.js';
 
 const handles: SerialHandle[] = [];
@@ -21,7 +21,7 @@ afterEach(async () => {
   await Promise.all(pairs.splice(0).map((p) => p.close()));
 });
 
-async function pair(options: { openBoard?: boolean } = {}): Promise<PtyPair> {
+async function pair(options: PtyPairOptions = {}): Promise<PtyPair> {
   const created = await createPtyPair(options);
   pairs.push(created);
   return created;
@@ -121,7 +121,7 @@ describe('writes into a pty', () => {
   }, 90_000);
 
   it('keeps reading while a long write waits for a device that takes nothing, and close() stops the write', async () => {
-    const pty = await pair({ openBoard: false });
+    const pty = await pair({ openBoard: false, relayChunkBytes: 1 }); // so socat still relays the board's ping
     const board = await stalledBoard(pty.boardPath);
     const port = open(pty.devicePath);
     await port.statusSince(0, 'open');
