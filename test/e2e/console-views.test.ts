@@ -2,7 +2,8 @@
 // hex view shows the bytes the board sent at their stream offsets (as the raw download has them),
 // the Lines view shows each line with its server time or delta, and a filter saved on the server
 // hides lines and shows them again without losing any (the raw console and a download keep them,
-// and a reload sees the same filter).
+// and a reload sees the same filter); a change saved in one page reaches another open page at once,
+// pushed on its event stream, without a reload.
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
@@ -152,5 +153,45 @@ describe('console views over the same bytes', () => {
     await poll(() => page.locator('#console-lines .filter-status').textContent()).toMatch(/^Not saved: filters\/2\/pattern "\(unclosed" does not compile/);
     expect((await request(server!.url, `api/ports/${encodeURIComponent(portId)}/filters`)).json<PortFilters>().filters).toHaveLength(2);
     expect(errors).toEqual([]);
+  });
+
+  it("two pages see each other's filter changes as they are saved, without a reload", async () => {
+    const a = await openDevicePage();
+    const b = await openDevicePage();
+    await pair!.board.write(BOARD_BYTES);
+    for (const { page } of [a, b]) {
+      await waitForScreen(page, /temp:21\.6/);
+      await page.selectOption('#console-view', 'lines');
+      await poll(async () => (await lineRows(page)).map((r) => r.text), LINES_FIRST_WAIT_MS).toEqual(BOARD_LINES);
+      await page.click('#console-lines .lines-filters-toggle');
+    }
+    // A mark in each page's window, gone if the page reloaded: the changes below must arrive in the pages as they are.
+    const marked = (page: Page) => page.evaluate(() => (window as unknown as { filtersMark?: boolean }).filtersMark === true);
+    for (const { page } of [a, b]) await page.evaluate(() => void ((window as unknown as { filtersMark?: boolean }).filtersMark = true));
+
+    // A hides the temperature lines; B, untouched, hides them too as soon as A's save lands.
+    await a.page.click('#console-lines .filter-add');
+    await a.page.fill('#console-lines .filter-row:nth-child(1) .filter-pattern', '^temp:');
+    await a.page.click('#console-lines .filter-save');
+    const hiddenTemps = ['boot ok', 'ERROR sensor 3', BOARD_LINES[3], 'warn: low battery'];
+    await poll(async () => (await lineRows(a.page)).map((r) => r.text)).toEqual(hiddenTemps);
+    await poll(async () => (await lineRows(b.page)).map((r) => r.text)).toEqual(hiddenTemps);
+    expect(await b.page.locator('#console-lines .lines-hidden').textContent()).toMatch(/^3 of 7 lines hidden by filters/);
+    expect(await b.page.locator('#console-lines .filter-row:nth-child(1) .filter-pattern').inputValue()).toBe('^temp:');
+
+    // B switches it off and adds a highlight; A shows every line again, with the highlight, and B's list in its editor.
+    await b.page.uncheck('#console-lines .filter-row:nth-child(1) .filter-enabled');
+    await b.page.click('#console-lines .filter-add');
+    await b.page.fill('#console-lines .filter-row:nth-child(2) .filter-pattern', 'warn');
+    await b.page.selectOption('#console-lines .filter-row:nth-child(2) .filter-action', 'highlight');
+    await b.page.selectOption('#console-lines .filter-row:nth-child(2) .filter-colour', 'green');
+    await b.page.click('#console-lines .filter-save');
+    await poll(async () => (await lineRows(a.page)).filter((r) => r.colour === 'green').map((r) => r.text)).toEqual(['warn: low battery']);
+    expect((await lineRows(a.page)).map((r) => r.text)).toEqual(BOARD_LINES);
+    expect(await a.page.locator('#console-lines .lines-hidden').textContent()).toBe('');
+    expect(await a.page.locator('#console-lines .filter-row:nth-child(1) .filter-enabled').isChecked()).toBe(false);
+    expect(await a.page.locator('#console-lines .filter-row').count()).toBe(2);
+    expect([await marked(a.page), await marked(b.page)]).toEqual([true, true]);
+    expect([...a.errors, ...b.errors]).toEqual([]);
   });
 });
