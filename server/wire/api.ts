@@ -75,13 +75,14 @@ export const RECORD_FORMATS = ['json', 'plotter', 'csv', 'teleplot'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 
 /** Event types of a port's SSE stream (GET /api/ports/ID/events); `?types=` picks some. */
-export const SSE_EVENT_TYPES = ['line', 'record', 'status', 'gap', 'filters'] as const;
+export const SSE_EVENT_TYPES = ['line', 'record', 'status', 'gap', 'filters', 'write'] as const;
 /** One of SSE_EVENT_TYPES. */
 export type SseEventType = (typeof SSE_EVENT_TYPES)[number];
 /**
  * Each SSE event type's `data` (one line of JSON): `line` LineData, `record` RecordData, `status`
  * DeviceStatus, `gap` GapData, `filters` the port's PortFilters (first as they stand, then on every
- * change; like `status`, it carries no id, so a client's resume point stays where its lines left it).
+ * change), `write` a WriteNote (a write to the port by anyone). `status`, `filters` and `write` carry
+ * no id, so a client's resume point stays where its lines left it.
  */
 export interface SseEventData {
   line: LineData;
@@ -89,6 +90,7 @@ export interface SseEventData {
   status: DeviceStatus;
   gap: GapData;
   filters: PortFilters;
+  write: WriteNote;
 }
 /** One SSE event as a client reads it: its type and its parsed data. */
 export type SseEvent = { [T in SseEventType]: { type: T; data: SseEventData[T] } }[SseEventType];
@@ -324,7 +326,7 @@ export function downloadUrl(portId: string, query: DownloadQuery): string {
 
 /**
  * A write as the console shows it inline (`alice> G28`): sent live as the `wrote` control message and
- * listed by GET /api/ports/:id/writes after a reload.
+ * the SSE `write` event, and listed by GET /api/ports/:id/writes after a reload.
  */
 export interface WriteNote {
   /** The stream offset the write came at: the page shows it after the output before this offset. */

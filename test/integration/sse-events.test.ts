@@ -3,12 +3,12 @@
 // disconnect, a reconnect with Last-Event-ID gets exactly the lines it missed (replayed from the
 // capture) and then the live ones, none twice; a prompt arrives as a partial line, then whole;
 // JSON readings arrive as `record` events, alone with ?types=record; a port's console filters arrive
-// as `filters` events (as they stand, then each PUT by anyone) without moving the resume id; bad
-// queries get 400.
+// as `filters` events (as they stand, then each PUT by anyone) and writes as `write` events (with
+// their author, replayed from a resume point), neither moving the resume id; bad queries get 400.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/wire/protocol.js';
-import type { LineData, LineFilter, PortFilters, RecordData } from '../../server/wire/api.js';
+import type { LineData, LineFilter, PortFilters, RecordData, WriteNote } from '../../server/wire/api.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
 import { request } from '../helpers/ports-api.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -260,6 +260,41 @@ describe('SSE: GET /api/ports/ID/events', () => {
     await resumed.until(() => resumed.completeTexts().length >= 3, 'the 3 missed lines');
     expect(resumed.completeTexts()).toEqual(numbered(3, 6)); // none lost, none twice
     expect(resumed.of<PortFilters>('filters')).toEqual([saved]); // the list as it stands, once
+  });
+
+  it('sends each write with its author as a write event without an id, and replays them from a resume point', async () => {
+    await setup();
+    const post = (body: string) => request(srv.url, 'api/ports/p/write', { method: 'POST', body });
+    const live = await openSse('?types=line,write');
+    await pair.board.write('reading 0\r\n');
+    await live.until(() => live.completeTexts().length >= 1, 'a line');
+    const before = live.lines().at(-1)!.endOffset;
+
+    expect((await post('G28\n')).status).toBe(200);
+    await live.until(() => live.of('write').length >= 1, 'the write');
+    const writeEvent = live.events.find((e) => e.event === 'write')!;
+    expect(writeEvent.id).toBeNull();
+    const note = JSON.parse(writeEvent.data) as WriteNote;
+    expect(note).toMatchObject({ text: 'G28', offset: before, name: expect.any(String), source: expect.stringMatching(/^http@/) });
+    expect(live.events.filter((e) => e.id !== null).at(-1)!.id).toBe(String(before)); // the resume point stays on the lines
+
+    await pair.board.write('reading 1\r\n');
+    await live.until(() => live.completeTexts().length >= 2, 'a second line');
+    const after = live.lines().at(-1)!.endOffset;
+
+    // Resumed from before the write: it comes again (the same note), with the line after it.
+    const resumed = await openSse('?types=line,write', [`Last-Event-ID: ${before}`], 'write');
+    await resumed.until(() => resumed.completeTexts().length >= 1, 'the line after the write');
+    expect(resumed.of<WriteNote>('write')).toEqual([note]);
+    expect(resumed.completeTexts()).toEqual(['reading 1']);
+
+    // Resumed from after it: not replayed; the next write arrives live, and is the only one.
+    const later = await openSse('?types=write', [`Last-Event-ID: ${after}`]);
+    expect((await post('M105\n')).status).toBe(200);
+    await later.until(() => later.of('write').length >= 1, 'the next write');
+    expect(later.of<WriteNote>('write').map((w) => w.text)).toEqual(['M105']);
+    await live.until(() => live.of('write').length >= 2, 'the next write on the first stream');
+    expect(live.of<WriteNote>('write').map((w) => w.text)).toEqual(['G28', 'M105']);
   });
 
   it('refuses a malformed query with 400 and a reason, and sends the SSE headers', async () => {

@@ -37,7 +37,7 @@ describe('query parameters', () => {
     expect(refusal(query(DownloadQuerySchema, 'from=-1'))).toBe('from must be a stream offset (a whole number), got -1');
     expect(refusal(query(DownloadQuerySchema, `last=${MAX_LAST_SECONDS + 1}`))).toBe(`last must be an integer from 1 to ${MAX_LAST_SECONDS}, got ${MAX_LAST_SECONDS + 1}`);
     expect(refusal(query(DownloadQuerySchema, 'since=yesterday'))).toBe('since must be an ISO 8601 time or ms since the epoch, got "yesterday"');
-    expect(refusal(query(EventsQuerySchema, 'types=line,bogus'))).toBe('types must be a comma-separated list of line, record, status, gap, filters, got "bogus"');
+    expect(refusal(query(EventsQuerySchema, 'types=line,bogus'))).toBe('types must be a comma-separated list of line, record, status, gap, filters, write, got "bogus"');
   });
 
   it('reads a header by its documented name; an empty one counts as absent', () => {

@@ -1,9 +1,11 @@
-// GET /api/ports/:id/events: a port's lines, records, device status, gaps and console filters as
-// Server-Sent Events, for the browser's EventSource and for `curl -N`. Each line, record or gap
-// event's id is a stream offset to resume from (Last-Event-ID, or ?lastEventId= where a header is
-// awkward): the stream replays from the capture what the client missed, then goes live, nothing
-// lost or repeated. `status` and `filters` are state, not stream: sent as they stand when the
-// stream opens and on every change, without an id, so they never move a client's resume point.
+// GET /api/ports/:id/events: a port's lines, records, device status, gaps, console filters and
+// writes as Server-Sent Events, for the browser's EventSource and for `curl -N`. Each line, record
+// or gap event's id is a stream offset to resume from (Last-Event-ID, or ?lastEventId= where a
+// header is awkward): the stream replays from the capture what the client missed, then goes live,
+// nothing lost or repeated. `status` and `filters` are state, not stream: sent as they stand when
+// the stream opens and on every change. `write` notes (who wrote what, where in the output) are
+// replayed from the recent writes from the resume point, then live. None of those three carries
+// an id, so they never move a client's resume point.
 // A client that cannot keep up is not buffered for: its feed lets go of live events and replays
 // them once it drains.
 import { Type, type Static } from '@sinclair/typebox';
@@ -14,8 +16,9 @@ import type { PortFilterStore } from '../../ports/port-filters.js';
 import type { ServedPort } from '../../ports/served-port.js';
 import { SSE_EVENT_TYPES, type GapData, type SseEventData, type SseEventType } from '../../wire/api.js';
 import type { AuditTrail } from '../../audit/audit-trail.js';
+import type { RecentWrites } from '../../audit/recent-writes.js';
 import { principalOf } from '../access-middleware.js';
-import { defineRoute } from '../route-spec.js';
+import { defineRoute, type ApiDeps } from '../route-spec.js';
 import { literals, streamOffset } from '../schema-helpers.js';
 import { toLineData, toRecordData } from './line-data.js';
 
@@ -60,10 +63,11 @@ export function sseEvent<T extends SseEventType>(type: T, id: number | null, dat
 export const eventsRoute = defineRoute({
   method: 'GET',
   path: '/api/ports/:id/events',
-  summary: "Server-Sent Events of the port's lines, records, device status, gaps and console filters",
+  summary: "Server-Sent Events of the port's lines, records, device status, gaps, console filters and writes",
   description:
-    'Events `line` (LineData), `record` (RecordData), `status` (DeviceStatus), `gap` (GapData), `filters` (PortFilters), each one `data:` line of JSON; ' +
-    "a line, record or gap event's id is the stream offset to resume from; `status` and `filters` come first as they stand, then on every change, without an id. " +
+    'Events `line` (LineData), `record` (RecordData), `status` (DeviceStatus), `gap` (GapData), `filters` (PortFilters), `write` (WriteNote), each one `data:` line of JSON; ' +
+    "a line, record or gap event's id is the stream offset to resume from; `status` and `filters` come first as they stand, then on every change; " +
+    '`write` notes come from the resume point on (recent ones replayed, then live; a resume may repeat one, named by its writeOffset). Those three have no id. ' +
     `A heartbeat every ${SSE_HEARTBEAT_MS / 1000} s carries the resume id.`,
   query: EventsQuerySchema,
   headers: EventsHeadersSchema,
@@ -71,14 +75,15 @@ export const eventsRoute = defineRoute({
     200: {
       description: 'The event stream, until the client goes.',
       contentType: 'text/event-stream; charset=utf-8',
-      schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus, GapData and PortFilters (see components).' }),
+      schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus, GapData, PortFilters and WriteNote (see components).' }),
     },
   },
-  handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps.filters, deps.audit) : undefined),
+  handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps) : undefined),
 });
 
-function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, filters: PortFilterStore, audit?: AuditTrail): void {
+function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, deps: ApiDeps): void {
   const { types } = request;
+  const { audit } = deps;
   ctx.respond = false; // the response is written here, as events come
   const res = ctx.res;
   res.writeHead(200, {
@@ -145,7 +150,8 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, fi
   write(`retry: ${SSE_RETRY_MS}\n: serialdeck events of port ${port.id}\n\n`);
   if (types.has('status')) write(sseEvent('status', null, port.device));
   const unlisten = port.listen({ status: (device) => types.has('status') && write(sseEvent('status', null, device)) });
-  const unwatch = types.has('filters') ? sendFilters(filters, port.id, write) : () => undefined;
+  const unwatch = types.has('filters') ? sendFilters(deps.filters, port.id, write) : () => undefined;
+  const unhear = types.has('write') && audit ? sendWrites(audit, deps.recentWrites, port.id, request.from, write) : () => undefined;
   const feed = new LineFeed(port.lines(), port.channel, sink, {
     from: request.from,
     onError: () => res.end(), // a disk error while replaying: the client reconnects with its Last-Event-ID
@@ -159,6 +165,7 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, fi
     clearInterval(heartbeat);
     unlisten();
     unwatch();
+    unhear();
     feed.close();
   });
   feed.start();
@@ -180,4 +187,14 @@ function sendFilters(store: PortFilterStore, id: string, write: (text: string) =
     () => undefined, // get() reads a broken or missing file as an empty list; nothing to send otherwise
   );
   return unwatch;
+}
+
+/**
+ * Writes port `id`'s write notes as `write` events: the recent ones at stream offset `from` or later
+ * (none when the stream starts from now), then each new one; returns the unsubscribe. The replay and
+ * the subscription happen in one run of JavaScript, so no write falls between them or comes twice.
+ */
+function sendWrites(audit: AuditTrail, recent: RecentWrites | undefined, id: string, from: number | null, write: (text: string) => void): () => void {
+  if (from !== null) for (const note of recent?.since(id, from) ?? []) write(sseEvent('write', null, note));
+  return audit.onWrite((port, note) => port === id && write(sseEvent('write', null, note)));
 }
