@@ -600,7 +600,10 @@ export function createApp(doc: Document, view: Window): App {
     setTheme: remembered('theme', (choice) => theme.set(choice)),
     setFontSize: remembered('fontSizePx', (px) => screen.setFontSize(px)),
     setScreenReader: remembered('screenReader', (on) => screen.setScreenReader(on)),
-    setShowWrites: remembered('showWrites', (on) => inlineWrites.setEnabled(on)),
+    setShowWrites: remembered('showWrites', (on) => {
+      inlineWrites.setEnabled(on);
+      consoleViews.setShowWrites(on); // the Lines view shows them too
+    }),
   });
 
   const picker = bindPortPicker(doc, (id) => {
@@ -617,7 +620,7 @@ export function createApp(doc: Document, view: Window): App {
   );
   const skipped = bindSkippedList(doc);
   const dataViews = bindDataViews(doc, view, store, timers);
-  const consoleViews = bindConsoleViews(doc, view, store, timers, () => tracker.offset());
+  const consoleViews = bindConsoleViews(doc, view, store, timers, () => tracker.offset(), prefs.showWrites);
   const captureWarning = bindCaptureWarning(doc);
 
   const lineInput = bindLineInput(doc, history, {

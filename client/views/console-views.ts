@@ -27,10 +27,12 @@ export interface ConsoleViews extends Disposable {
   setPort(id: string | null): void;
   /** The view chosen. */
   current(): ConsoleView;
+  /** The page's "writes inline" setting changed: the Lines view shows writes among the lines, or not. */
+  setShowWrites(on: boolean): void;
 }
 
-/** Binds #console-view, #console-lines and #console-hex in `doc`. */
-export function bindConsoleViews(doc: Document, win: Window, store: KeyValueStore, timers: Timers, consoleOffset: () => number): ConsoleViews {
+/** Binds #console-view, #console-lines and #console-hex in `doc`; `showWrites` is the page's "writes inline" setting as it starts. */
+export function bindConsoleViews(doc: Document, win: Window, store: KeyValueStore, timers: Timers, consoleOffset: () => number, showWrites = false): ConsoleViews {
   const select = byId(doc, 'console-view', HTMLSelectElement);
   const linesHost = byId(doc, 'console-lines', HTMLElement);
   const hexHost = byId(doc, 'console-hex', HTMLElement);
@@ -56,6 +58,7 @@ export function bindConsoleViews(doc: Document, win: Window, store: KeyValueStor
           eventSource: (url) => new EventSource(url),
           filters: filtersApi(portId, win.location.href, (url, init) => win.fetch(url, init)),
           consoleOffset,
+          showWrites,
         });
         lines.activate();
       }
@@ -88,6 +91,10 @@ export function bindConsoleViews(doc: Document, win: Window, store: KeyValueStor
       apply();
     },
     current: () => view,
+    setShowWrites(on) {
+      showWrites = on;
+      lines?.setShowWrites(on);
+    },
     dispose() {
       select.removeEventListener('change', onChange);
       lines?.dispose();

@@ -1,7 +1,8 @@
 // The Lines view's model: the port's lines as the server framed them (SSE `line` events, each with
 // its server arrival time), kept in a bounded list, and the time column written either as the
-// server's clock (HH:MM:SS.mmm, in the page's time zone) or as the delta from the previous line. Pure.
-import type { LineData } from '../../server/wire/api.js';
+// server's clock (HH:MM:SS.mmm, in the page's time zone) or as the delta from the previous line;
+// and the port's writes (SSE `write` events), placed among the lines where they came. Pure.
+import type { LineData, WriteNote } from '../../server/wire/api.js';
 
 /** How the time column reads. */
 export type TimeStyle = 'clock' | 'delta';
@@ -66,4 +67,62 @@ export class LineList {
     this.items = [];
     this.dropped = 0;
   }
+}
+
+/** The newest writes to a port, in stream order; one that comes again (a resumed stream replays recent writes) is kept once, by its writeOffset. */
+export class WriteList {
+  private items: WriteNote[] = [];
+
+  constructor(readonly maxWrites = DEFAULT_MAX_LINES) {}
+
+  /** Adds a write in its place by offset (equal offsets in the order they came); false if it was already held. */
+  add(note: WriteNote): boolean {
+    if (this.items.some((held) => held.writeOffset === note.writeOffset)) return false;
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1]!.offset > note.offset) i--;
+    this.items.splice(i, 0, note);
+    if (this.items.length > this.maxWrites) this.items.splice(0, this.items.length - this.maxWrites);
+    return true;
+  }
+
+  /** Forgets writes that came before stream offset `offset` (the lines around them are gone). */
+  dropBefore(offset: number): void {
+    const keep = this.items.findIndex((note) => note.offset >= offset);
+    this.items = keep < 0 ? [] : this.items.slice(keep);
+  }
+
+  /** The writes held, oldest first. */
+  writes(): readonly WriteNote[] {
+    return this.items;
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+}
+
+/** One row of the Lines view: a device line, or a write with its author. */
+export type LinesRow = { kind: 'line'; line: LineData; previous: LineData | null } | { kind: 'write'; note: WriteNote; previous: LineData | null };
+
+/**
+ * Lines and writes in one list, in stream order. A write goes after every line that ended by the
+ * offset it came at, so it shows above the line it was typed into (a prompt echoing it) and the
+ * reply. `previous` is the device line before (for the delta column).
+ */
+export function mergeRows(lines: readonly LineData[], writes: readonly WriteNote[]): LinesRow[] {
+  const rows: LinesRow[] = [];
+  let w = 0;
+  let previous: LineData | null = null;
+  for (const line of lines) {
+    while (w < writes.length && writes[w]!.offset < line.endOffset) rows.push({ kind: 'write', note: writes[w++]!, previous });
+    rows.push({ kind: 'line', line, previous });
+    previous = line;
+  }
+  while (w < writes.length) rows.push({ kind: 'write', note: writes[w++]!, previous });
+  return rows;
+}
+
+/** A write's time column in `style`: its server time, or the delta from the device line before it. */
+export function writeTimeColumn(note: WriteNote, previous: LineData | null, style: TimeStyle): string {
+  return style === 'clock' ? formatClock(note.timeMs) : formatDelta(previous === null ? null : note.timeMs - previous.timeMs);
 }

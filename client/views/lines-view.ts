@@ -4,15 +4,17 @@
 // own SSE stream of `line` events (from a little before what the console shows, so it opens with
 // context) and `filters` events on the same stream: the port's filters as they stand when the stream
 // (re)opens, then each change anyone saves, so every viewer sees it at once and a stream that dropped
-// catches up on reconnect. Saving is a PUT /api/ports/ID/filters. Nothing here touches the capture,
-// the byte stream or the raw console.
-import { apiPaths, type GapData, type LineData, type PortFilters } from '../../server/wire/api.js';
+// catches up on reconnect. Saving is a PUT /api/ports/ID/filters. With the page's "writes inline"
+// setting on, the port's writes (`write` events, anyone's) show among the lines as `alice> G28` rows
+// in their own colour; filters leave them alone. Nothing here touches the capture, the byte stream
+// or the raw console.
+import { apiPaths, type GapData, type LineData, type PortFilters, type WriteNote } from '../../server/wire/api.js';
 import type { Timers, TimerHandle } from '../ui/timers.js';
 import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
 import { FilterPanel } from './filter-panel.js';
 import type { FiltersApi } from './filters-api.js';
 import { CompiledFilters, hiddenNotice } from './line-filters.js';
-import { LineList, timeColumn, type TimeStyle } from './line-rows.js';
+import { LineList, mergeRows, timeColumn, WriteList, writeTimeColumn, type TimeStyle } from './line-rows.js';
 import type { EventSourceFactory, EventSourceLike } from './port-data.js';
 
 /** Longest wait between new lines and a redraw, in ms: 100 ms reads as live and batches fast output. */
@@ -35,12 +37,16 @@ export interface LinesViewDeps {
   filters: FiltersApi;
   /** The console's stream offset now (the stream starts LINES_BACKFILL_BYTES before it). */
   consoleOffset(): number;
+  /** The page's "writes inline" setting as the view opens (setShowWrites follows it). */
+  showWrites: boolean;
 }
 
 /** The Lines view, drawn into `host`. */
 export class LinesView implements Disposable {
   private store: DisposableStore | null = null;
   private readonly lines = new LineList();
+  private readonly writes = new WriteList();
+  private showWrites: boolean;
   private compiled = new CompiledFilters([]);
   private timeStyle: TimeStyle = 'clock';
   private timer: TimerHandle | null = null;
@@ -51,7 +57,16 @@ export class LinesView implements Disposable {
   /** When the filters in use were saved (ms since the epoch; null: never): an older list arriving late is not applied. */
   private filtersMs: number | null = null;
 
-  constructor(private readonly host: HTMLElement, private readonly deps: LinesViewDeps) {}
+  constructor(private readonly host: HTMLElement, private readonly deps: LinesViewDeps) {
+    this.showWrites = deps.showWrites;
+  }
+
+  /** Shows the port's writes among the lines, or not (the page's "writes inline" setting); those already held show at once. */
+  setShowWrites(on: boolean): void {
+    if (on === this.showWrites) return;
+    this.showWrites = on;
+    this.draw();
+  }
 
   activate(): void {
     if (this.store) return;
@@ -107,12 +122,14 @@ export class LinesView implements Disposable {
     store.add(toDisposable(() => (this.panel = null)));
 
     this.lines.clear();
+    this.writes.clear();
     this.gaps = 0;
     this.filtersMs = null;
     const from = Math.max(0, this.deps.consoleOffset() - LINES_BACKFILL_BYTES);
     let reopen: TimerHandle | null = null;
     const open = (lastEventId: string): EventSourceLike => {
-      const params = new URLSearchParams({ types: 'line,gap,filters', lastEventId });
+      // Writes are always taken (there are few), so switching them on shows those already made.
+      const params = new URLSearchParams({ types: 'line,gap,filters,write', lastEventId });
       const source = this.deps.eventSource(new URL(`.${apiPaths.events(this.deps.portId)}?${params}`, this.deps.pageHref).href);
       let last = lastEventId;
       source.addEventListener('line', (event) => {
@@ -126,8 +143,12 @@ export class LinesView implements Disposable {
         this.gaps += gap.to - gap.from;
         this.changed();
       });
-      // No id: a filters event leaves the resume point where the lines left it.
+      // No id: filters and write events leave the resume point where the lines left it.
       source.addEventListener('filters', (event) => this.useFilters(JSON.parse(event.data) as PortFilters, false));
+      source.addEventListener('write', (event) => {
+        // A resumed stream replays recent writes: the list keeps each once.
+        if (this.writes.add(JSON.parse(event.data) as WriteNote) && this.showWrites) this.changed();
+      });
       // The browser retries a dropped stream by itself; one refused outright (an HTTP error while the
       // server was busy or restarting) stays closed, so it is reopened where it left off.
       source.addEventListener('error', () => {
@@ -179,17 +200,25 @@ export class LinesView implements Disposable {
     if (!rowsHost || !this.notice) return;
     const doc = rowsHost.ownerDocument;
     const all = this.lines.lines();
+    if (this.lines.dropped > 0 && all.length > 0) this.writes.dropBefore(all[0]!.offset);
+    const merged = mergeRows(all, this.showWrites ? this.writes.writes() : []);
     const follow = rowsHost.scrollTop + rowsHost.clientHeight >= rowsHost.scrollHeight - 4;
     const rows: HTMLElement[] = [];
     let hidden = 0;
-    for (let i = 0; i < all.length; i++) {
-      const line = all[i]!;
+    for (let i = 0; i < merged.length; i++) {
+      const entry = merged[i]!;
+      const drawn = merged.length - i <= MAX_DRAWN_ROWS;
+      if (entry.kind === 'write') {
+        if (drawn) rows.push(writeRow(doc, entry.note, writeTimeColumn(entry.note, entry.previous, this.timeStyle)));
+        continue;
+      }
+      const line = entry.line;
       const verdict = this.compiled.apply(line.text);
       if (!verdict.shown) {
         hidden += 1;
         continue;
       }
-      if (all.length - i > MAX_DRAWN_ROWS) continue;
+      if (!drawn) continue;
       const row = doc.createElement('div');
       row.className = 'line-row';
       row.dataset.offset = String(line.offset);
@@ -197,7 +226,7 @@ export class LinesView implements Disposable {
       if (verdict.colour !== null) row.dataset.colour = verdict.colour;
       const time = doc.createElement('span');
       time.className = 'line-time';
-      time.textContent = timeColumn(line, all[i - 1] ?? null, this.timeStyle);
+      time.textContent = timeColumn(line, entry.previous, this.timeStyle);
       time.title = new Date(line.timeMs).toISOString();
       const text = doc.createElement('span');
       text.className = 'line-text';
@@ -218,4 +247,25 @@ export class LinesView implements Disposable {
     this.store?.dispose();
     this.store = null;
   }
+}
+
+/** A write's row: its time, then `name> text` in the writes' colour, its way in as a tooltip. */
+function writeRow(doc: Document, note: WriteNote, timeText: string): HTMLElement {
+  const row = doc.createElement('div');
+  row.className = 'line-row write-row';
+  row.dataset.write = 'true';
+  row.dataset.offset = String(note.offset);
+  row.title = `Written by ${note.name} (${note.source})`;
+  const time = doc.createElement('span');
+  time.className = 'line-time';
+  time.textContent = timeText;
+  time.title = new Date(note.timeMs).toISOString();
+  const text = doc.createElement('span');
+  text.className = 'line-text';
+  const author = doc.createElement('span');
+  author.className = 'write-author';
+  author.textContent = `${note.name}> `;
+  text.append(author, note.text);
+  row.append(time, text);
+  return row;
 }

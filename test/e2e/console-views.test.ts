@@ -3,11 +3,12 @@
 // the Lines view shows each line with its server time or delta, and a filter saved on the server
 // hides lines and shows them again without losing any (the raw console and a download keep them,
 // and a reload sees the same filter); a change saved in one page reaches another open page at once,
-// pushed on its event stream, without a reload.
+// pushed on its event stream, without a reload; with Settings > Show writes inline on, writes show
+// among the lines with their author, in their own colour, and go when it is switched off.
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/start.js';
-import type { PortFilters } from '../../server/wire/api.js';
+import type { PortFilters, WritesResponse } from '../../server/wire/api.js';
 import { poll, readScreen, waitForScreen, waitForState } from '../helpers/browser.js';
 import { useBrowser } from '../helpers/browser-suite.js';
 import { request } from '../helpers/ports-api.js';
@@ -193,5 +194,43 @@ describe('console views over the same bytes', () => {
     expect(await a.page.locator('#console-lines .filter-row').count()).toBe(2);
     expect([await marked(a.page), await marked(b.page)]).toEqual([true, true]);
     expect([...a.errors, ...b.errors]).toEqual([]);
+  });
+
+  it('shows writes among the lines, with their author and in their own colour, while Show writes inline is on', async () => {
+    const { page, errors, portId } = await openDevicePage();
+    const showWrites = async (on: boolean): Promise<void> => {
+      await page.locator('#settings > summary').click();
+      await page.locator('#show-writes').setChecked(on);
+      await page.locator('#settings > summary').click();
+    };
+    await showWrites(true);
+    await page.selectOption('#console-view', 'lines');
+    await pair!.board.write('> ');
+    await poll(async () => (await lineRows(page)).map((r) => r.text), LINES_FIRST_WAIT_MS).toEqual(['> ']);
+
+    // Someone writes over HTTP; the board echoes it on its prompt line and replies.
+    const written = await request(server!.url, `api/ports/${encodeURIComponent(portId)}/write`, { method: 'POST', body: 'G28\n' });
+    expect(written.status).toBe(200);
+    expect(await pair!.board.readUntil('G28\n')).toBe('G28\n');
+    await pair!.board.write('G28\r\nok\r\n');
+    const author = (await request(server!.url, `api/ports/${encodeURIComponent(portId)}/writes`)).json<WritesResponse>().writes[0]!.name;
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual([`${author}> G28`, '> G28', 'ok']);
+    const writeRow = page.locator('#console-lines .line-row[data-write="true"]');
+    expect(await writeRow.count()).toBe(1);
+    expect(await writeRow.locator('.line-time').textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
+    const colourOf = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).color);
+    expect(await colourOf('#console-lines .line-row[data-write="true"] .line-text')).not.toBe(await colourOf('#console-lines .line-row:not([data-write]) .line-text'));
+
+    // Filters leave writes alone; switching the setting off takes them out, on brings them back.
+    await page.click('#console-lines .lines-filters-toggle');
+    await page.click('#console-lines .filter-add');
+    await page.fill('#console-lines .filter-row:nth-child(1) .filter-pattern', 'G28');
+    await page.click('#console-lines .filter-save');
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual([`${author}> G28`, 'ok']);
+    await showWrites(false);
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual(['ok']);
+    await showWrites(true);
+    await poll(async () => (await lineRows(page)).map((r) => r.text)).toEqual([`${author}> G28`, 'ok']);
+    expect(errors).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 // The console views' pure parts: hex rows with stream offsets, the bounded byte window, the time
-// column (server clock or delta), the line list, and filters applied and counted.
+// column (server clock or delta), the line list, writes placed among the lines, and filters applied
+// and counted.
 import { describe, expect, it } from 'vitest';
-import type { LineData, LineFilter } from '../../server/wire/api.js';
+import type { LineData, LineFilter, WriteNote } from '../../server/wire/api.js';
 import { ByteWindow } from '../../client/views/byte-window.js';
 import { formatHexOffset, hexRows } from '../../client/views/hex-format.js';
 import { CompiledFilters, countHidden, hiddenNotice, nextFilterId } from '../../client/views/line-filters.js';
-import { formatClock, formatDelta, LineList, timeColumn } from '../../client/views/line-rows.js';
+import { formatClock, formatDelta, LineList, mergeRows, timeColumn, WriteList, writeTimeColumn } from '../../client/views/line-rows.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const line = (offset: number, timeMs: number, text: string, partial = false): LineData => ({
@@ -95,6 +96,41 @@ describe('line list', () => {
     for (let i = 1; i <= 4; i++) list.add(line(i * 10, i, `l${i}`));
     expect(list.lines().map((l) => l.text)).toEqual(['l2', 'l3', 'l4']);
     expect(list.dropped).toBe(2);
+  });
+});
+
+const note = (offset: number, writeOffset: number, text: string, timeMs = 1000): WriteNote => ({ offset, writeOffset, name: 'alice', source: 'ws:1@127.0.0.1', text, timeMs });
+
+describe('writes among the lines', () => {
+  it('keeps writes in stream order, each once, and forgets those before the lines held', () => {
+    const writes = new WriteList(3);
+    expect(writes.add(note(20, 5, 'b'))).toBe(true);
+    expect(writes.add(note(10, 0, 'a'))).toBe(true);
+    expect(writes.add(note(20, 9, 'c'))).toBe(true); // same offset: after the one that came first
+    expect(writes.add(note(10, 0, 'a'))).toBe(false); // a resumed stream's replay
+    expect(writes.writes().map((w) => w.text)).toEqual(['a', 'b', 'c']);
+    writes.add(note(30, 12, 'd'));
+    expect(writes.writes().map((w) => w.text)).toEqual(['b', 'c', 'd']); // bounded: the oldest goes
+    writes.dropBefore(25);
+    expect(writes.writes().map((w) => w.text)).toEqual(['d']);
+    writes.dropBefore(99);
+    expect(writes.writes()).toEqual([]);
+  });
+
+  it('puts a write after the lines that ended before it came: above the prompt line that echoes it and the reply', () => {
+    const prompt = line(0, 1000, '> status'); // "> " printed, then the echo of the write made at offset 2
+    const reply = line(prompt.endOffset, 1100, 'uptime 2 s');
+    const boot = note(0, 0, 'boot?');
+    const typed = note(2, 4, 'status', 1050);
+    const late = note(reply.endOffset, 10, 'help', 1300);
+    const rows = mergeRows([prompt, reply], [boot, typed, late]);
+    expect(rows.map((r) => (r.kind === 'line' ? r.line.text : `alice> ${r.note.text}`))).toEqual(['alice> boot?', 'alice> status', '> status', 'uptime 2 s', 'alice> help']);
+    expect(rows.map((r) => r.previous?.text ?? null)).toEqual([null, null, null, '> status', 'uptime 2 s']);
+    expect(mergeRows([prompt], [])).toEqual([{ kind: 'line', line: prompt, previous: null }]);
+    // The time column: the server's clock, or the delta from the device line before it.
+    expect(writeTimeColumn(late, reply, 'delta')).toBe('+0.200');
+    expect(writeTimeColumn(boot, null, 'delta')).toBe('+—');
+    expect(writeTimeColumn(late, reply, 'clock')).toBe(formatClock(1300));
   });
 });
 
