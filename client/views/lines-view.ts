@@ -54,8 +54,8 @@ export class LinesView implements Disposable {
   private notice: HTMLElement | null = null;
   private panel: FilterPanel | null = null;
   private gaps = 0;
-  /** When the filters in use were saved (ms since the epoch; null: never): an older list arriving late is not applied. */
-  private filtersMs: number | null = null;
+  /** The filters in use (null: none heard yet): a list saved before them, arriving late, is not applied. */
+  private filtersNow: PortFilters | null = null;
 
   constructor(private readonly host: HTMLElement, private readonly deps: LinesViewDeps) {
     this.showWrites = deps.showWrites;
@@ -124,7 +124,7 @@ export class LinesView implements Disposable {
     this.lines.clear();
     this.writes.clear();
     this.gaps = 0;
-    this.filtersMs = null;
+    this.filtersNow = null;
     const from = Math.max(0, this.deps.consoleOffset() - LINES_BACKFILL_BYTES);
     let reopen: TimerHandle | null = null;
     const open = (lastEventId: string): EventSourceLike => {
@@ -178,9 +178,14 @@ export class LinesView implements Disposable {
 
   /** Applies the port's filters (from the stream, or a save's answer, which `force`s them into the panel over a draft). */
   private useFilters(filters: PortFilters, force: boolean): void {
-    // The stream and a save's answer can cross: a list saved before the one in use is stale.
-    if (filters.updatedMs !== null && this.filtersMs !== null && filters.updatedMs < this.filtersMs) return;
-    this.filtersMs = filters.updatedMs ?? this.filtersMs;
+    // The stream and a save's answer can cross: a list saved before the one in use is stale. A save
+    // overtaken by someone else's still ends the draft, with the newer list shown in its place.
+    const now = this.filtersNow;
+    if (now !== null && now.updatedMs !== null && (filters.updatedMs === null || filters.updatedMs < now.updatedMs)) {
+      if (force) this.panel?.show(now.filters, true);
+      return;
+    }
+    this.filtersNow = filters;
     this.compiled = new CompiledFilters(filters.filters);
     this.panel?.show(filters.filters, force);
     if (!filters.persisted && !this.panel?.dirty) this.panel?.setStatus('The server runs without a data directory: filters are kept in its memory only.', 'info');
