@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import type { RecordData, RecordFormat } from '../../server/wire/api.js';
 import { BucketRing, type AlignedColumns } from './bucket-ring.js';
+import { columnPaths } from './column-paths.js';
 import { csvFileName, csvText } from './csv-export.js';
 import { DisposableStore, toDisposable, type Disposable } from './disposables.js';
 import {
@@ -27,6 +28,18 @@ const MIN_PLOT_W = 120;
  * a thousand samples a second on twenty series would otherwise redraw every frame.
  */
 const MIN_REDRAW_MS = 50;
+/**
+ * Longest a live redraw waits for its bucket, in ms. Following, the picture moves by one bucket
+ * (about a pixel) per bucket's time, and data within it only changes the newest column, so redraws
+ * are spaced a bucket apart (94 ms for a minute across 640 px); on long windows new data still
+ * shows within this.
+ */
+const MAX_REDRAW_WAIT_MS = 1000;
+/**
+ * Width of a series' line, in CSS px. One: a hairline rasters several times faster than 1.5 px on a
+ * canvas without a GPU (20 dense series: ~60 against ~1,600 ms a picture in headless Chromium).
+ */
+const SERIES_LINE_PX = 1;
 /** A redraw waits at least this many times as long as the last one took: drawing never takes more than a third of the page's time, however slow the machine. */
 const REDRAW_COST_FACTOR = 2;
 const MIN_PLOT_H = 80;
@@ -173,12 +186,16 @@ export class PlotView implements Disposable {
       });
     };
 
+    const linePaths = columnPaths();
     const addName = (name: string): void => {
       if (names.includes(name)) return;
       names.push(name);
       // Its column first (all gaps), so uPlot never draws a series without data.
       setShown({ times: shown.times, columns: [...shown.columns, shown.times.map(() => null)] }, true);
-      plot.addSeries({ label: name, stroke: seriesColor(names.length - 1), width: 1.5, spanGaps: true, points: { show: false } }, names.length);
+      plot.addSeries(
+        { label: name, stroke: seriesColor(names.length - 1), width: SERIES_LINE_PX, spanGaps: true, points: { show: false }, paths: linePaths },
+        names.length,
+      );
       dirty = true;
     };
 
@@ -190,7 +207,8 @@ export class PlotView implements Disposable {
       // The axis scrolls by whole buckets' halves: redraw when data came or the edge moved that far.
       if (!dirty && now - lastEdgeMs < ring.bucketMs / 2) return schedule();
       const started = win.performance.now();
-      if (started - lastDrawAt < Math.max(MIN_REDRAW_MS, lastDrawCost * REDRAW_COST_FACTOR)) return schedule();
+      const wait = Math.max(MIN_REDRAW_MS, Math.min(ring.bucketMs, MAX_REDRAW_WAIT_MS), lastDrawCost * REDRAW_COST_FACTOR);
+      if (started - lastDrawAt < wait) return schedule();
       dirty = false;
       lastEdgeMs = now;
       // One redraw for the new data and the scrolled axis, not one each.
