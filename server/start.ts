@@ -100,7 +100,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const recentWrites = new RecentWrites();
   audit.onWrite((id, note) => {
     recentWrites.add(id, note);
-    fanOuts.get(id)?.broadcast({ type: 'wrote', ...note });
+    fanOuts.get(id)?.noteWrite(note);
   });
   const addFanOut = (port: ServedPort): void => {
     fanOuts.set(port.id, new PortFanOut(port, { recentWrites: (from) => recentWrites.since(port.id, from) }));

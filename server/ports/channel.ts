@@ -119,10 +119,9 @@ export class Channel {
     for (const listener of this.listeners) listener.data?.();
   }
 
-  /** Records bytes about to be written to the device, and who sent them (e.g. `ws:3@127.0.0.1`, `http@…`). */
+  /** Records bytes sent to the device, and who sent them (e.g. `ws:3@127.0.0.1`, `http@…`). The array is kept until the capture's flush: do not modify or transfer it. */
   recordWrite(bytes: Uint8Array, source: string): void {
-    // A copy: the caller transfers `bytes` to the serial worker next, which detaches them before the capture's flush.
-    this.capture?.appendWrite(bytes.slice(), this.now(), source);
+    this.capture?.appendWrite(bytes, this.now(), source);
   }
 
   /** Records an event (device state, command, refusal, server start/stop). */

@@ -31,6 +31,14 @@ export interface FanOutOptions {
   recentWrites?(from: number): WriteNote[];
 }
 
+/**
+ * Longest a `wrote` note waits before going to the port's clients, in ms, unless device bytes push it
+ * out sooner: sent at once it cost a socket write per client (~150 µs of a keystroke's time on a busy
+ * 2-core box) just as the keystroke was on its way to the device; 2 ms is unnoticeable on a page and
+ * falls between the keys of even a fast typist (~200 a second).
+ */
+export const WROTE_NOTE_DELAY_MS = 2;
+
 /** A connected client, as the gateway sees it: something to send control messages to. */
 export interface FanOutClient {
   sendControl(message: ServerMessage): void;
@@ -56,6 +64,8 @@ export class PortFanOut {
   private readonly source: StreamSource;
   private readonly unsubscribe: Array<() => void>;
   private nextClientId = 1;
+  private pendingNotes: WriteNote[] = [];
+  private noteTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly port: ServedPort,
@@ -81,6 +91,8 @@ export class PortFanOut {
     this.unsubscribe = [
       channel.subscribe({
         data: () => {
+          // Notes first: a page places a write before the device bytes that follow it (its echo).
+          if (this.pendingNotes.length > 0) this.flushNotes();
           for (const client of this.clients) client.stream.pump();
         },
         capture: (capture) => this.broadcast({ type: 'capture', capture }),
@@ -112,6 +124,7 @@ export class PortFanOut {
    * (its role on this port decides what it may do). Query: offset, stream, mode.
    */
   accept(ws: WebSocket, socket: Duplex, url: URL, source: string, principal: Principal): FanOutClient {
+    this.flushNotes(); // a newcomer gets the recent writes after hello, so none twice
     const mode = parseMode(url.searchParams.get('mode'));
     const resume = this.resumePoint(url.searchParams.get('offset'), url.searchParams.get('stream'), mode);
     const stream = new ClientStream(ws, socket, this.source, this.limits, resume.offset, mode);
@@ -162,6 +175,23 @@ export class PortFanOut {
     for (const client of this.clients) if (client !== except) client.stream.sendControl(message);
   }
 
+  /**
+   * Tells every client of this port of a write (`wrote`): within WROTE_NOTE_DELAY_MS, and always
+   * before any device bytes that arrive after it.
+   */
+  noteWrite(note: WriteNote): void {
+    this.pendingNotes.push(note);
+    this.noteTimer ??= setTimeout(() => this.flushNotes(), WROTE_NOTE_DELAY_MS);
+  }
+
+  private flushNotes(): void {
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
+    const notes = this.pendingNotes;
+    this.pendingNotes = [];
+    for (const note of notes) this.broadcast({ type: 'wrote', ...note });
+  }
+
   /** Everyone connected here, to everyone: on every join, leave and handover. */
   private broadcastWho(): void {
     const keyboard = this.port.keyboard;
@@ -177,6 +207,8 @@ export class PortFanOut {
 
   /** Stops listening to the port (its clients are closed by the gateway). */
   dispose(): void {
+    clearTimeout(this.noteTimer);
+    this.pendingNotes = [];
     for (const stop of this.unsubscribe) stop();
     for (const client of this.clients) client.stream.dispose();
     this.clients.clear();
