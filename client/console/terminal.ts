@@ -87,6 +87,7 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
   terminal.loadAddon(new WebLinksAddon());
   terminal.open(container);
   terminal.textarea?.setAttribute('aria-label', 'Serial console');
+  skipIdleSelectionRedraws(terminal);
 
   // Refit when the container changes size (window resize, toolbar wrapping, phone rotation), once per frame.
   let frame = 0;
@@ -185,3 +186,31 @@ export function createConsole(container: HTMLElement, view: Window): ConsoleView
     },
   };
 }
+
+/** xterm.js's render service as far as skipIdleSelectionRedraws touches it (a private member). */
+interface SelectionRedrawTarget {
+  handleSelectionChanged(start: [number, number] | undefined, end: [number, number] | undefined, columnSelectMode: boolean): void;
+}
+
+/**
+ * Stops xterm.js from redrawing every row when the selection "changes" from none to none. xterm 6
+ * asks for that after every scroll, so with output arriving the DOM renderer draws all rows twice a
+ * frame, and draws them even while the console is hidden (its pause skips only ordinary refreshes):
+ * hidden (display: none) every glyph measures 0 px wide and is measured again, a third of the page's
+ * time with the plot alone at 1,000 lines/s (docs/benchmarks.md, issue 11; xterm.js issue #4633).
+ * A real selection, made or cleared, still redraws. Does nothing if xterm's internals differ.
+ */
+function skipIdleSelectionRedraws(terminal: Terminal): void {
+  const core = (terminal as unknown as { _core?: { _renderService?: Partial<SelectionRedrawTarget> } })._core;
+  const service = core?._renderService;
+  const original = service?.handleSelectionChanged;
+  if (!service || typeof original !== 'function') return;
+  let hadSelection = false;
+  service.handleSelectionChanged = (start, end, columnSelectMode) => {
+    const has = start !== undefined || end !== undefined;
+    if (!has && !hadSelection) return;
+    hadSelection = has;
+    original.call(service, start, end, columnSelectMode);
+  };
+}
+
