@@ -43,6 +43,8 @@ const SERIES_LINE_PX = 1;
 /** A redraw waits at least this many times as long as the last one took: drawing never takes more than a third of the page's time, however slow the machine. */
 const REDRAW_COST_FACTOR = 2;
 const MIN_PLOT_H = 80;
+/** Said while the port has no numeric field at all. */
+const NO_FIELDS_NOTE = 'No numeric fields yet: they appear as the board sends readings.';
 
 /** The plotter over `container` (its children are its own while active). */
 export class PlotView implements Disposable {
@@ -190,6 +192,7 @@ export class PlotView implements Disposable {
     const addName = (name: string): void => {
       if (names.includes(name)) return;
       names.push(name);
+      if (note.textContent === NO_FIELDS_NOTE) note.textContent = ''; // the first field came after the fill
       // Its column first (all gaps), so uPlot never draws a series without data.
       setShown({ times: shown.times, columns: [...shown.columns, shown.times.map(() => null)] }, true);
       plot.addSeries(
@@ -277,8 +280,7 @@ export class PlotView implements Disposable {
         for (let i = 0; i < s.times.length; i++) ring.add(s.name, s.times[i]!, s.values[i]!);
         if (s.times.length > 0) noteSeen(s.name, s.times[s.times.length - 1]!);
       }
-      if (answer.names.length === 0) note.textContent = names.length === 0 ? 'No numeric fields yet: they appear as the board sends readings.' : '';
-      else note.textContent = '';
+      note.textContent = names.length === 0 ? NO_FIELDS_NOTE : '';
       dirty = true;
       schedule();
       publish();
