@@ -12,6 +12,17 @@ import type { AuditEntry, AuditKind, AuditSettings } from './audit-types.js';
 import { recoverWriteOffsets, type WriteOffsets } from './write-offsets.js';
 import { previewText, toBase64 } from './write-text.js';
 
+/**
+ * How long entries wait before they are encoded and handed to the store, in ms. A keystroke's
+ * entries (its bytes in base64 and as text, JSON) cost the main thread ~50-100 µs; done at once they
+ * competed for the CPU with the keystroke on its way to the device (on a 2-core Pi or a busy box);
+ * 1 ms later it has arrived. Far below the store's own flush period (AUDIT_FLUSH_MS), so what a
+ * crash can lose hardly changes. Readers, flush() and close() take the waiting entries first.
+ */
+export const AUDIT_ENCODE_DELAY_MS = 1;
+/** Most entries waiting to be encoded before they are encoded at once: bounds the queue under a flood of writes. */
+const AUDIT_QUEUE_MAX_ENTRIES = 512;
+
 /** What the trail is built from. */
 export interface AuditTrailOptions {
   /** The server's data directory (the log is `<dataDir>/audit/`); null: memory only. */
@@ -42,6 +53,9 @@ export type WriteNoteListener = (port: string, note: WriteNote) => void;
 export class AuditTrail {
   private readonly now: () => number;
   private readonly writeListeners = new Set<WriteNoteListener>();
+  /** Entries made but not yet encoded into the store, oldest first (a write's is built when encoded). */
+  private queued: Array<AuditEntry | (() => AuditEntry)> = [];
+  private encodeTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: AuditStore,
@@ -100,13 +114,10 @@ export class AuditTrail {
         this.offsets.set(port, writeOffset + data.byteLength);
         const streamOffset = streamEnd();
         const timeMs = this.now();
-        this.record(port, requester, 'write', {
-          writeOffset,
-          length: data.byteLength,
-          streamOffset,
-          base64: toBase64(data),
-          text: previewText(data),
-        });
+        // Built when encoded: `data` is the capture's copy, never modified.
+        this.add(() =>
+          this.entry(port, requester.name, requester.source, 'write', { writeOffset, length: data.byteLength, streamOffset, base64: toBase64(data), text: previewText(data) }, timeMs),
+        );
         if (this.writeListeners.size > 0) {
           const note: WriteNote = { offset: streamOffset, writeOffset, name: requester.name, source: requester.source, text: previewText(data, undefined, true), timeMs };
           for (const listener of this.writeListeners) listener(port, note);
@@ -145,6 +156,7 @@ export class AuditTrail {
 
   /** The entries `filter` asks for and allows, each a line of JSON with its newline, oldest first; stops when `signal` aborts. */
   async *lines(filter: AuditFilter, signal?: AbortSignal): AsyncIterable<string> {
+    this.encodeQueued();
     const since = filter.sinceMs ?? null;
     for await (const line of this.store.lines(since, signal)) {
       let entry: AuditEntry;
@@ -167,11 +179,13 @@ export class AuditTrail {
 
   /** Writes what is waiting (tests and downloads see every entry after this). */
   flush(): Promise<void> {
+    this.encodeQueued();
     return this.store.flush();
   }
 
   /** Flushes and closes the log; safe to call twice. */
   close(): Promise<void> {
+    this.encodeQueued();
     return this.store.close();
   }
 
@@ -183,16 +197,28 @@ export class AuditTrail {
     this.add(this.entry(null, null, 'server', kind, details));
   }
 
-  private entry(port: string | null, who: string | null, source: string, kind: AuditKind, details: Record<string, unknown>): AuditEntry {
-    return { time: new Date(this.now()).toISOString(), port, who, source, kind, details };
+  private entry(port: string | null, who: string | null, source: string, kind: AuditKind, details: Record<string, unknown>, timeMs = this.now()): AuditEntry {
+    return { time: new Date(timeMs).toISOString(), port, who, source, kind, details };
   }
 
   private line(entry: AuditEntry): string {
     return JSON.stringify(entry);
   }
 
-  private add(entry: AuditEntry): void {
-    this.store.append(this.line(entry));
+  /** Queues an entry (or its maker) to be encoded in order within AUDIT_ENCODE_DELAY_MS. */
+  private add(entry: AuditEntry | (() => AuditEntry)): void {
+    this.queued.push(entry);
+    if (this.queued.length >= AUDIT_QUEUE_MAX_ENTRIES) this.encodeQueued();
+    else this.encodeTimer ??= setTimeout(() => this.encodeQueued(), AUDIT_ENCODE_DELAY_MS).unref();
+  }
+
+  /** Encodes every waiting entry into the store, oldest first. */
+  private encodeQueued(): void {
+    clearTimeout(this.encodeTimer);
+    this.encodeTimer = undefined;
+    const queued = this.queued;
+    this.queued = [];
+    for (const entry of queued) this.store.append(this.line(typeof entry === 'function' ? entry() : entry));
   }
 
   private offsetsObject(): Record<string, number> {

@@ -57,6 +57,24 @@ describe('AuditTrail', () => {
     expect(notes[0]).toEqual({ port: 'uno', offset: 500, writeOffset: 0, name: 'alice', source: 'ws:1@10.0.0.2', text: 'G28', timeMs: Date.parse('2025-02-01T10:00:00.123Z') });
   });
 
+  it('encodes entries after the write has gone, in order, each with the time it happened', async () => {
+    let nowMs = Date.parse('2025-02-01T10:00:00.000Z');
+    const trail = await AuditTrail.open({ dataDir: null, settings: AUDIT_DEFAULTS, log: () => {}, now: () => nowMs });
+    const watcher = trail.commandWatcher('uno', () => 7);
+    const done = watcher.posting?.({ type: 'write', data: Uint8Array.from([0x41, 0x0a]) }, alice);
+    nowMs += 5;
+    done?.({ ok: true, written: 2 });
+    nowMs += 5;
+    trail.attached('uno', 'bob', 'ws:2@10.0.0.3', { via: 'ws' });
+    const got = (await entries(trail)).filter((e) => e.port === 'uno');
+    expect(got.map((e) => [e.kind, e.time])).toEqual([
+      ['write', '2025-02-01T10:00:00.000Z'],
+      ['write-result', '2025-02-01T10:00:00.005Z'],
+      ['attach', '2025-02-01T10:00:00.010Z'],
+    ]);
+    expect(got[0]!.details).toMatchObject({ streamOffset: 7, base64: 'QQo=' });
+  });
+
   it('records control changes with their result, refusals, failed logins and lockouts', async () => {
     const trail = await AuditTrail.open({ dataDir: null, settings: AUDIT_DEFAULTS, log: () => {} });
     const watcher = trail.commandWatcher('uno', () => 0);
