@@ -92,11 +92,16 @@ export class PlotView implements Disposable {
     let ring = BucketRing.forWindow(windowMs, bucketsForWidth(area.clientWidth));
     const names: string[] = [];
     /** Per series, the time of its newest point and the format of the record it came in (none for the server's series). */
-    const lastSeen = new Map<string, { timeMs: number; format?: RecordFormat }>();
+    const lastSeen = new Map<string, { timeMs: number; format: RecordFormat | undefined }>();
     const noteSeen = (name: string, timeMs: number, format?: RecordFormat): void => {
       const seen = lastSeen.get(name);
       if (seen && (seen.timeMs > timeMs || (seen.timeMs === timeMs && !format))) return; // the record's own format wins over the fill's
-      lastSeen.set(name, format ? { timeMs, format } : { timeMs });
+      if (!seen) lastSeen.set(name, { timeMs, format });
+      else {
+        // In place: this runs for every field of every record (20,000 a second at 20 series × 1 kHz).
+        seen.timeMs = timeMs;
+        seen.format = format;
+      }
     };
     let following = true;
     let dirty = true;
