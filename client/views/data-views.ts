@@ -34,7 +34,7 @@ export function bindDataViews(doc: Document, win: Window, store: KeyValueStore, 
   const buttons = Object.fromEntries(VIEW_NAMES.map((v) => [v, byId(doc, `view-${v}`, HTMLButtonElement)])) as Record<ViewName, HTMLButtonElement>;
   const media = win.matchMedia(SIDE_BY_SIDE_MEDIA);
   const tiles = new TilesView(panels.tiles);
-  const plot = new PlotView(panels.plot);
+  const plot = new PlotView(panels.plot, store);
   const active: Record<'tiles' | 'plot', boolean> = { tiles: false, plot: false };
   // Above the tiles and plot, once for both: how many lines parsed as records, and how many stayed text.
   const counts = doc.createElement('p');

@@ -1,7 +1,8 @@
 // The plotter on uPlot: every numeric field of the port as a series over a window from 10 s to a day,
 // following live (on the server's clock) or paused; drag to zoom, Shift+drag or the arrows to pan, the
 // legend to toggle series; min/max per pixel both from the server (`points` = 2 × width) and for live
-// records (a BucketRing per window); CSV export of what is visible. Activated for one port at a time.
+// records (a BucketRing per window); CSV export of what is visible; y scaling shared or each series
+// its own range (plot-scales.ts), remembered per port. Activated for one port at a time.
 import uPlot from 'uplot';
 import type { RecordData, RecordFormat } from '../../server/wire/api.js';
 import { BucketRing, type AlignedColumns } from './bucket-ring.js';
@@ -17,7 +18,22 @@ import {
   ServerClock,
   seriesColor,
 } from './plot-data.js';
+import {
+  axisSeries,
+  axisTicks,
+  labelDigits,
+  niceStep,
+  loadScaleMode,
+  normalizedColumns,
+  realValue,
+  saveScaleMode,
+  SCALE_MODES,
+  seriesRanges,
+  type ScaleMode,
+  type SeriesRange,
+} from './plot-scales.js';
 import type { ViewHost } from './port-data.js';
+import { safeStore, type KeyValueStore } from '../ui/storage.js';
 
 /** Wait after a zoom or pan before asking the server for that range in detail, in ms (a drag pans many times). */
 const DETAIL_DEBOUNCE_MS = 250;
@@ -46,12 +62,13 @@ const MIN_PLOT_H = 80;
 /** Said while the port has no numeric field at all. */
 const NO_FIELDS_NOTE = 'No numeric fields yet: they appear as the board sends readings.';
 
-/** The plotter over `container` (its children are its own while active). */
+/** The plotter over `container` (its children are its own while active); `settings` keeps each port's y scaling. */
 export class PlotView implements Disposable {
   private store: DisposableStore | null = null;
 
   constructor(
     private readonly container: HTMLElement,
+    private readonly settings: KeyValueStore = safeStore(null),
     private readonly doc: Document = container.ownerDocument,
   ) {}
 
@@ -73,6 +90,12 @@ export class PlotView implements Disposable {
     windowSelect.className = 'plot-window';
     windowSelect.setAttribute('aria-label', 'Plot window');
     for (const w of PLOT_WINDOWS) windowSelect.append(new Option(w.label, String(w.ms), false, w.ms === DEFAULT_WINDOW_MS));
+    let scaleMode: ScaleMode = loadScaleMode(this.settings, host.portId);
+    const scaleSelect = doc.createElement('select');
+    scaleSelect.className = 'plot-scale';
+    scaleSelect.setAttribute('aria-label', 'Y scale');
+    scaleSelect.title = 'Y scale: one axis shared by all series, or each series over the full height (the axis shows the first shown series, or the one pointed at in the legend)';
+    for (const m of SCALE_MODES) scaleSelect.append(new Option(m.label, m.mode, false, m.mode === scaleMode));
     const follow = button(doc, 'plot-follow', 'Pause', 'Pause following (the plot keeps its range; data still arrives)');
     const left = button(doc, 'plot-left', '◀', 'Pan back (or Shift+drag)');
     const right = button(doc, 'plot-right', '▶', 'Pan forward (or Shift+drag)');
@@ -81,7 +104,7 @@ export class PlotView implements Disposable {
     const exportCsv = button(doc, 'plot-export', 'CSV', 'Export the visible points as CSV');
     const note = el(doc, 'span', 'plot-note');
     note.setAttribute('aria-live', 'polite');
-    controls.append(windowSelect, follow, left, right, zoomIn, zoomOut, exportCsv, note);
+    controls.append(windowSelect, scaleSelect, follow, left, right, zoomIn, zoomOut, exportCsv, note);
     const area = el(doc, 'div', 'plot-area');
     const legend = el(doc, 'div', 'plot-legend');
     root.replaceChildren(controls, area, legend);
@@ -106,6 +129,10 @@ export class PlotView implements Disposable {
     let following = true;
     let dirty = true;
     let shown: AlignedColumns = { times: [], columns: [] };
+    /** In `each` mode, every series' own range over `shown` (its values drawn as 0..1); empty in `shared` mode. */
+    let ranges: SeriesRange[] = [];
+    /** The series (0-based) pointed at in the legend: the axis shows its values in `each` mode. */
+    let hovered: number | null = null;
     let lastEdgeMs = Number.NEGATIVE_INFINITY;
     let lastDrawAt = Number.NEGATIVE_INFINITY; // performance.now() of the last live redraw's end
     let lastDrawCost = 0; // how long it took, in ms
@@ -128,15 +155,31 @@ export class PlotView implements Disposable {
         ...size(),
         ms: 1,
         pxAlign: 0,
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true },
+          // Shared: uPlot's own auto range (10 % padding). Each: the series' values come mapped into 0..1.
+          y: { range: (_u, min, max) => (scaleMode === 'each' ? [0, 1] : min === null || max === null ? [null, null] : uPlot.rangeNum(min, max, 0.1, true)) },
+        },
         series: [{ label: 'time' }],
         axes: [
           { stroke: muted, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
-          { stroke: muted, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: axisSize },
+          {
+            stroke: () => {
+              const i = axisIndex();
+              return i < 0 ? muted() : seriesColor(i);
+            },
+            grid: { stroke: gridColor },
+            ticks: { stroke: gridColor },
+            size: axisSize,
+            splits: (_u, _axisIdx, min, max, incr) => axisSplits(min, max, incr),
+            values: (_u, splits) => axisLabels(splits),
+          },
         ],
         cursor: { drag: { x: true, y: false, setScale: true } },
         legend: { show: true, live: true, mount: (_u, legendEl) => legend.append(legendEl) },
         hooks: {
+          // A series shown or hidden may change whose values the axis labels.
+          setSeries: [() => relabel()],
           setScale: [
             (_u, key) => {
               if (key !== 'x' || ours || !gesture) return;
@@ -160,15 +203,68 @@ export class PlotView implements Disposable {
         ours = false;
       }
     };
+    /** Series number (0-based) whose values the axis shows in `each` mode; -1 in `shared` mode or when none shows. */
+    const axisIndex = (): number => {
+      if (scaleMode !== 'each') return -1;
+      return axisSeries(
+        names.map((_n, i) => plot.series[i + 1]?.show !== false),
+        hovered,
+      );
+    };
+    const formats = new Map<number, Intl.NumberFormat>();
+    const formatDigits = (digits: number): Intl.NumberFormat => {
+      let f = formats.get(digits);
+      if (!f) formats.set(digits, (f = new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+      return f;
+    };
+    /** Real value step between the axis' ticks in `each` mode (the chosen series' 1-2-5 step). */
+    let realStep = 1;
+    /**
+     * The axis' ticks on the drawn scale. Shared: multiples of uPlot's found increment, as its own axis
+     * does. Each: round values of the chosen series (uPlot's increment for 0..1 scaled to its range and
+     * rounded to 1-2-5), placed where they fall in 0..1.
+     */
+    const axisSplits = (min: number, max: number, incr: number): number[] => {
+      const range = ranges[axisIndex()];
+      if (!range) return axisTicks(min, max, incr);
+      const span = range.max - range.min;
+      realStep = niceStep(incr * span);
+      return axisTicks(realValue(min, range), realValue(max, range), realStep).map((v) => (v - range.min) / span);
+    };
+    /** The axis' labels: in `each` mode the chosen series' real values at its ticks. */
+    const axisLabels = (splits: number[]): string[] => {
+      const range = ranges[axisIndex()];
+      if (!range) {
+        delete root.dataset.axisLabels;
+        return splits.map((v) => uPlot.fmtNum(v));
+      }
+      const f = formatDigits(labelDigits(realStep));
+      const labels = splits.map((v) => f.format(realValue(v, range)));
+      root.dataset.axisLabels = labels.join(' | '); // the axis is canvas: what it says, for tests and tools
+      return labels;
+    };
+    /** Re-labels the axis (whose series, or its range, changed while the 0..1 scale did not). */
+    const relabel = (): void => {
+      if (scaleMode === 'each') plot.redraw(false, true);
+    };
     const setShown = (data: AlignedColumns, keepScale: boolean): void => {
       shown = data;
+      ranges = scaleMode === 'each' ? seriesRanges(data.columns) : [];
+      const drawn = scaleMode === 'each' ? normalizedColumns(data, ranges) : data;
       ours = true;
       try {
-        plot.setData([data.times, ...data.columns] as uPlot.AlignedData, !keepScale);
+        plot.setData([drawn.times, ...drawn.columns] as uPlot.AlignedData, !keepScale);
+        relabel();
       } finally {
         ours = false;
       }
       root.dataset.points = String(data.times.length);
+    };
+    /** Real values at the plot's bottom and top for series `i`: its own range, or the shared axis. */
+    const realSpan = (i: number): SeriesRange | null => {
+      if (scaleMode === 'each') return ranges[i] ?? null;
+      const y = plot.scales['y'];
+      return y?.min != null && y.max != null ? { min: y.min, max: y.max } : null;
     };
     const visibleRange = (): { min: number; max: number } => {
       const x = plot.scales['x'];
@@ -180,6 +276,10 @@ export class PlotView implements Disposable {
       root.dataset.to = String(Math.round(max));
       root.dataset.series = String(names.length);
       root.toggleAttribute('data-following', following);
+      root.dataset.scale = scaleMode;
+      const axis = axisIndex();
+      if (axis >= 0) root.dataset.axisSeries = names[axis];
+      else delete root.dataset.axisSeries;
       // Each legend row says when its series last got a point, and in which format the line came.
       const rows = legend.querySelectorAll<HTMLElement>('.u-series');
       names.forEach((name, i) => {
@@ -190,6 +290,11 @@ export class PlotView implements Disposable {
         row.dataset.last = String(seen.timeMs);
         if (seen.format) row.dataset.format = seen.format;
         else delete row.dataset.format;
+        const span = realSpan(i);
+        if (span) {
+          row.dataset.bottom = String(span.min);
+          row.dataset.top = String(span.max);
+        }
       });
     };
 
@@ -201,7 +306,19 @@ export class PlotView implements Disposable {
       // Its column first (all gaps), so uPlot never draws a series without data.
       setShown({ times: shown.times, columns: [...shown.columns, shown.times.map(() => null)] }, true);
       plot.addSeries(
-        { label: name, stroke: seriesColor(names.length - 1), width: SERIES_LINE_PX, spanGaps: true, points: { show: false }, paths: linePaths },
+        {
+          label: name,
+          stroke: seriesColor(names.length - 1),
+          width: SERIES_LINE_PX,
+          spanGaps: true,
+          points: { show: false },
+          paths: linePaths,
+          // The legend and cursor show the real value, also when the line is drawn as 0..1.
+          value: (_u, raw, si, idx) => {
+            const real = scaleMode === 'each' && idx !== null ? shown.columns[si - 1]?.[idx] : raw;
+            return real === null || real === undefined ? '--' : uPlot.fmtNum(real);
+          },
+        },
         names.length,
       );
       dirty = true;
@@ -337,6 +454,36 @@ export class PlotView implements Disposable {
     store.listen(right, 'click', () => pan(0.25));
     store.listen(zoomIn, 'click', () => zoom(0.5));
     store.listen(zoomOut, 'click', () => zoom(2));
+    store.listen(scaleSelect, 'change', () => {
+      const next = scaleSelect.value;
+      if (next !== 'shared' && next !== 'each') return;
+      scaleMode = next;
+      saveScaleMode(this.settings, host.portId, next);
+      // The same points drawn again on the new scales, at the same range: following or paused alike.
+      const { min, max } = visibleRange();
+      plot.batch(() => {
+        setShown(shown, true);
+        setScaleX(min, max);
+      });
+      publish();
+    });
+    // Pointing at a series in the legend puts its values on the axis (in `each` mode).
+    store.listen(legend, 'pointerover', (event) => {
+      const row = (event.target as Element | null)?.closest?.('.u-series');
+      const rows = [...legend.querySelectorAll('.u-series')];
+      const i = row ? rows.indexOf(row) - 1 : -1; // row 0 is the time axis
+      const next = i >= 0 ? i : null;
+      if (next === hovered) return;
+      hovered = next;
+      relabel();
+      publish();
+    });
+    store.listen(legend, 'pointerleave', () => {
+      if (hovered === null) return;
+      hovered = null;
+      relabel();
+      publish();
+    });
     store.listen(windowSelect, 'change', () => {
       const next = Number(windowSelect.value);
       if (!(next > 0)) return;

@@ -65,9 +65,38 @@ function plotState(page: Page) {
       from: Number(d.from ?? 0),
       to: Number(d.to ?? 0),
       following: d.following !== undefined,
+      scale: d.scale ?? '',
+      axisSeries: d.axisSeries ?? '',
       legend: [...el.querySelectorAll('.u-legend .u-series .u-label')].map((l) => l.textContent ?? ''),
     };
   });
+}
+
+/** Per series, the real values at the plot's bottom and top (its legend row's data attributes). */
+function spans(page: Page): Promise<Record<string, { bottom: number; top: number }>> {
+  return page.locator('#plot .u-legend .u-series[data-series]').evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((r) => {
+        const d = (r as HTMLElement).dataset;
+        return [d.series ?? '', { bottom: Number(d.bottom), top: Number(d.top) }];
+      }),
+    ),
+  );
+}
+
+/** The values the legend shows for the cursor's point, by series. */
+function legendValues(page: Page): Promise<Record<string, number>> {
+  return page.locator('#plot .u-legend .u-series[data-series]').evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((r) => [(r as HTMLElement).dataset.series ?? '', Number((r.querySelector('.u-value')?.textContent ?? '').replace(/[^\d.-]/g, ''))]),
+    ),
+  );
+}
+
+/** The y axis' labels in the per-series mode, as numbers (the axis is drawn on canvas; the plot publishes them). */
+async function axisLabels(page: Page): Promise<number[]> {
+  const text = (await page.locator('#plot').getAttribute('data-axis-labels')) ?? '';
+  return text === '' ? [] : text.split(' | ').map((v) => Number(v.replace(/,/g, '')));
 }
 
 /** Newest update time over all tiles (ms, server time). */
@@ -147,6 +176,55 @@ describe('data views', () => {
     await poll(async () => (await plotState(page)).following).toBe(false);
     const zoomed = await plotState(page);
     expect(zoomed.to - zoomed.from).toBeLessThan(60_000 * 0.5);
+  });
+
+  it('each series its own range: temp ~21 and pressure ~101325 both fill the plot, with real values in the legend, and the choice survives a reload', async () => {
+    const page = await open();
+    await page.locator('#view-plot').click();
+    await poll(async () => (await plotState(page)).series).toBe(4);
+    await poll(async () => (await plotState(page)).points, 15_000).toBeGreaterThanOrEqual(4);
+    // Shared (the default): temp is drawn on pressure's axis, a flat line at the bottom.
+    expect(await page.locator('.plot-scale').inputValue()).toBe('shared');
+    await poll(async () => (await spans(page)).temp?.top ?? 0).toBeGreaterThan(100_000);
+
+    await page.locator('.plot-scale').selectOption('each');
+    const each = async (p: Page): Promise<void> => {
+      await poll(async () => (await plotState(p)).scale).toBe('each');
+      await poll(async () => {
+        const s = await spans(p);
+        // Each series' bottom and top are near its own values (the demo: temp 15-30 °C, pressure 100500-102200 Pa).
+        return [
+          s.temp !== undefined && s.temp.bottom > 5 && s.temp.top < 40 && s.temp.top - s.temp.bottom < 20,
+          s.pressure !== undefined && s.pressure.bottom > 100_000 && s.pressure.top < 103_000,
+        ];
+      }, 15_000).toEqual([true, true]);
+      // The axis labels the first series' real values, not the 0..1 it is drawn on.
+      const first = (await plotState(p)).legend[1]!;
+      expect((await plotState(p)).axisSeries).toBe(first);
+      const labels = await axisLabels(p);
+      const span = (await spans(p))[first]!;
+      expect(labels.length).toBeGreaterThan(1);
+      const slack = (span.top - span.bottom) * 0.05; // labels are rounded to their step
+      for (const v of labels) expect(v >= span.bottom - slack && v <= span.top + slack, `${v} in ${span.bottom}..${span.top}`).toBe(true);
+      expect(Math.max(...labels) - Math.min(...labels)).toBeGreaterThan((span.top - span.bottom) * 0.3); // spread, not 0..1
+    };
+    await each(page);
+    // The cursor's legend shows every series' real value.
+    const box = await page.locator('#plot .u-over').boundingBox();
+    if (!box) throw new Error('the plot has no drawing area');
+    await page.locator('.plot-follow').click(); // hold the picture still under the cursor
+    await page.mouse.move(box.x + box.width - 3, box.y + box.height / 2);
+    await poll(async () => (await legendValues(page)).pressure ?? 0).toBeGreaterThan(100_000);
+    const values = await legendValues(page);
+    expect(values.temp).toBeGreaterThan(5);
+    expect(values.temp).toBeLessThan(40);
+
+    await page.reload();
+    await waitForState(page, 'open');
+    if ((await page.locator('#view-plot').getAttribute('aria-pressed')) !== 'true') await page.locator('#view-plot').click();
+    await poll(async () => (await plotState(page)).series).toBe(4);
+    expect(await page.locator('.plot-scale').inputValue()).toBe('each');
+    await each(page);
   });
 
   it('the window select reaches from 10 s to a day', async () => {
