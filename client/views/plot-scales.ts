@@ -87,6 +87,11 @@ export function seriesRanges(columns: readonly (readonly (number | null)[])[]): 
   });
 }
 
+/** The shared axis' range for data `min`..`max` (null: no data): uPlot's own auto range, padded as each series' own is. */
+export function sharedRange(min: number | null, max: number | null): [number | null, number | null] {
+  return min === null || max === null ? [null, null] : uPlot.rangeNum(min, max, RANGE_PAD_FRACTION, true);
+}
+
 /** `data`'s columns mapped into 0..1 by `ranges` (same order), nulls kept: what the plot draws in `each` mode. */
 export function normalizedColumns(data: AlignedColumns, ranges: readonly SeriesRange[]): AlignedColumns {
   const columns = data.columns.map((column, i) => {

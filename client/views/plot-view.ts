@@ -29,6 +29,7 @@ import {
   saveScaleMode,
   SCALE_MODES,
   seriesRanges,
+  sharedRange,
   type ScaleMode,
   type SeriesRange,
 } from './plot-scales.js';
@@ -157,8 +158,8 @@ export class PlotView implements Disposable {
         pxAlign: 0,
         scales: {
           x: { time: true },
-          // Shared: uPlot's own auto range (10 % padding). Each: the series' values come mapped into 0..1.
-          y: { range: (_u, min, max) => (scaleMode === 'each' ? [0, 1] : min === null || max === null ? [null, null] : uPlot.rangeNum(min, max, 0.1, true)) },
+          // Shared: uPlot's own auto range. Each: the series' values come mapped into 0..1.
+          y: { range: (_u, min, max) => (scaleMode === 'each' ? [0, 1] : sharedRange(min, max)) },
         },
         series: [{ label: 'time' }],
         axes: [
