@@ -209,6 +209,15 @@ describe('data views', () => {
       expect(Math.max(...labels) - Math.min(...labels)).toBeGreaterThan((span.top - span.bottom) * 0.3); // spread, not 0..1
     };
     await each(page);
+    // Pointing at a series in the legend puts its values on the axis; hiding the first hands the axis on.
+    await page.locator('#plot .u-legend .u-series[data-series="pressure"]').hover();
+    await poll(async () => (await plotState(page)).axisSeries).toBe('pressure');
+    await poll(async () => Math.min(...(await axisLabels(page)))).toBeGreaterThan(100_000);
+    const [first, second] = (await plotState(page)).legend.slice(1);
+    await page.locator(`#plot .u-legend .u-series[data-series="${first}"]`).click();
+    await poll(async () => (await plotState(page)).axisSeries).toBe(second);
+    await page.locator(`#plot .u-legend .u-series[data-series="${first}"]`).click();
+    await poll(async () => (await plotState(page)).axisSeries).toBe(first);
     // The cursor's legend shows every series' real value.
     const box = await page.locator('#plot .u-over').boundingBox();
     if (!box) throw new Error('the plot has no drawing area');
