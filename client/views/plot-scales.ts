@@ -69,15 +69,23 @@ export interface SeriesRange {
 }
 
 /**
- * Each column's own range over its values (nulls and non-finite values skipped), padded and rounded
- * as uPlot's auto range is; a column with no value gets 0..1. A flat column still gets a span.
+ * Each column's own range over its values at `times` within `fromMs`..`toMs` (the visible part; nulls
+ * and non-finite values skipped), padded and rounded as uPlot's auto range is; a column with no value
+ * there gets 0..1. A flat column still gets a span.
  */
-export function seriesRanges(columns: readonly (readonly (number | null)[])[]): SeriesRange[] {
-  return columns.map((column) => {
+export function seriesRanges(data: AlignedColumns, fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): SeriesRange[] {
+  const { times } = data;
+  // Times are ascending: the visible rows are one run of indexes.
+  let first = 0;
+  while (first < times.length && !(times[first]! >= fromMs)) first++;
+  let end = first;
+  while (end < times.length && times[end]! <= toMs) end++;
+  return data.columns.map((column) => {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    for (const v of column) {
-      if (v === null || !Number.isFinite(v)) continue;
+    for (let i = first; i < end; i++) {
+      const v = column[i];
+      if (v === null || v === undefined || !Number.isFinite(v)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }

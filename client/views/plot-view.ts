@@ -22,8 +22,8 @@ import {
   axisSeries,
   axisTicks,
   labelDigits,
-  niceStep,
   loadScaleMode,
+  niceStep,
   normalizedColumns,
   realValue,
   saveScaleMode,
@@ -130,7 +130,7 @@ export class PlotView implements Disposable {
     let following = true;
     let dirty = true;
     let shown: AlignedColumns = { times: [], columns: [] };
-    /** In `each` mode, every series' own range over `shown` (its values drawn as 0..1); empty in `shared` mode. */
+    /** In `each` mode, every series' own range over the visible part of `shown` (its values drawn as 0..1); empty in `shared` mode. */
     let ranges: SeriesRange[] = [];
     /** The series (0-based) pointed at in the legend: the axis shows its values in `each` mode. */
     let hovered: number | null = null;
@@ -187,6 +187,8 @@ export class PlotView implements Disposable {
               // A person zoomed (drag, double-click): stop following and fetch that range in detail.
               setFollowing(false);
               requestDetail();
+              // Each series re-ranged over the zoom now (not inside uPlot's commit), before the detail comes.
+              if (scaleMode === 'each') timers.setTimeout(() => rerange(), 0);
             },
           ],
         },
@@ -248,9 +250,10 @@ export class PlotView implements Disposable {
     const relabel = (): void => {
       if (scaleMode === 'each') plot.redraw(false, true);
     };
-    const setShown = (data: AlignedColumns, keepScale: boolean): void => {
+    /** Hands `data` to uPlot (in `each` mode ranged over `x`, the x range it will show: uPlot's y auto range does the same). */
+    const setShown = (data: AlignedColumns, keepScale: boolean, x = visibleRange()): void => {
       shown = data;
-      ranges = scaleMode === 'each' ? seriesRanges(data.columns) : [];
+      ranges = scaleMode === 'each' ? seriesRanges(data, x.min, x.max) : [];
       const drawn = scaleMode === 'each' ? normalizedColumns(data, ranges) : data;
       ours = true;
       try {
@@ -339,7 +342,7 @@ export class PlotView implements Disposable {
       lastEdgeMs = now;
       // One redraw for the new data and the scrolled axis, not one each.
       plot.batch(() => {
-        setShown(ring.aligned(names, now - windowMs - ring.bucketMs, now), true);
+        setShown(ring.aligned(names, now - windowMs - ring.bucketMs, now), true, { min: now - windowMs, max: now });
         setScaleX(now - windowMs, now);
       });
       publish();
@@ -423,7 +426,7 @@ export class PlotView implements Disposable {
           .then((answer) => {
             const range = visibleRange();
             if (store.disposed || following || range.min !== min || range.max !== max) return;
-            setShown(joinSeries(names, answer.series), true);
+            setShown(joinSeries(names, answer.series), true, { min, max });
             setScaleX(min, max);
             publish();
           })
@@ -434,9 +437,23 @@ export class PlotView implements Disposable {
 
     // ---- controls ----
     store.listen(follow, 'click', () => setFollowing(!following));
+    /** In `each` mode, re-ranges every series over the visible range (after uPlot's own zoom). */
+    const rerange = (): void => {
+      if (store.disposed || scaleMode !== 'each') return;
+      setShown(shown, true);
+      publish();
+    };
+    /** Shows x range `min`..`max`; in `each` mode each series re-ranged over it, as the shared axis auto-ranges. */
+    const showRange = (min: number, max: number): void => {
+      if (scaleMode !== 'each') return setScaleX(min, max);
+      plot.batch(() => {
+        setShown(shown, true, { min, max });
+        setScaleX(min, max);
+      });
+    };
     const moveTo = (min: number, max: number): void => {
       setFollowing(false);
-      setScaleX(min, max);
+      showRange(min, max);
       publish();
       requestDetail();
     };
@@ -540,7 +557,7 @@ export class PlotView implements Disposable {
         setFollowing(false);
         const move = (m: MouseEvent): void => {
           const shift = (startX - m.clientX) * perPx;
-          setScaleX(start.min + shift, start.max + shift);
+          showRange(start.min + shift, start.max + shift);
           publish();
         };
         const up = (): void => {

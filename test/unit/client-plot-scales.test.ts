@@ -21,10 +21,13 @@ function memoryStore(initial: Record<string, string> = {}): KeyValueStore & { ma
 
 describe('plot scales: each series its own range', () => {
   it('gives temp ~21 and pressure ~101325 each a range around their own values, padded beyond the data', () => {
-    const [temp, pressure] = seriesRanges([
-      [21.4, null, 21.9, 21.1],
-      [101_325, 101_330, null, 101_310],
-    ]);
+    const [temp, pressure] = seriesRanges({
+      times: [1, 2, 3, 4],
+      columns: [
+        [21.4, null, 21.9, 21.1],
+        [101_325, 101_330, null, 101_310],
+      ],
+    });
     expect(temp!.min).toBeLessThan(21.1);
     expect(temp!.max).toBeGreaterThan(21.9);
     expect(temp!.max - temp!.min).toBeLessThan(5);
@@ -33,8 +36,19 @@ describe('plot scales: each series its own range', () => {
     expect(pressure!.min).toBeGreaterThan(101_000);
   });
 
+  it('ranges each series over the visible times only (a zoom into a quiet stretch fills the height)', () => {
+    const data = { times: [1000, 2000, 3000, 4000], columns: [[0, 50, 51, 100]] };
+    const [zoomed] = seriesRanges(data, 1500, 3500);
+    expect(zoomed!.min).toBeGreaterThan(40);
+    expect(zoomed!.max).toBeLessThan(60);
+    const [all] = seriesRanges(data);
+    expect(all!.min).toBeLessThanOrEqual(0);
+    expect(all!.max).toBeGreaterThanOrEqual(100);
+    expect(seriesRanges(data, 5000, 6000)).toEqual([{ min: 0, max: 1 }]);
+  });
+
   it('gives a flat series a span around its value, and an empty one 0..1', () => {
-    const [flat, empty, nonFinite] = seriesRanges([[40, 40, 40], [null, null], [Number.NaN, null]]);
+    const [flat, empty, nonFinite] = seriesRanges({ times: [1, 2, 3], columns: [[40, 40, 40], [null, null, null], [Number.NaN, null, null]] });
     expect(flat!.min).toBeLessThan(40);
     expect(flat!.max).toBeGreaterThan(40);
     expect(empty).toEqual({ min: 0, max: 1 });
@@ -51,7 +65,7 @@ describe('plot scales: each series its own range', () => {
     expect(realValue(0.25, ranges[1]!)).toBe(5);
     // Every drawn value of a computed range lies inside the plot's 0..1.
     const real = { times: [1, 2, 3], columns: [[21.4, 21.9, 21.1], [101_325, 101_330, 101_310]] };
-    for (const column of normalizedColumns(real, seriesRanges(real.columns)).columns)
+    for (const column of normalizedColumns(real, seriesRanges(real)).columns)
       for (const v of column) expect(v! > 0 && v! < 1).toBe(true);
   });
 
