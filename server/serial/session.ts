@@ -56,6 +56,15 @@ export interface SessionHost {
   send(message: FromWorker): void;
 }
 
+/**
+ * Longest a write's answer waits in the worker, in ms, unless another message goes out first (it then
+ * goes just ahead of it, so the main thread hears everything in order; a device's echo comes after the
+ * answer to what it echoes). Posted at once, the answer woke the main thread just as the keystroke
+ * crossed the pty to the device, competing with it for the CPU (2 cores); who waits for a write's
+ * answer (an HTTP write, a script's id) waits 1 ms more.
+ */
+export const WRITE_ANSWER_DELAY_MS = 1;
+
 const CLOSING: WireError = { message: 'port closing', code: 'closed' };
 
 /** `fields` without its undefined values (so spreading it keeps what they would blank). */
@@ -83,6 +92,9 @@ export class SerialSession {
   private port: OpenPort | undefined;
   private queue: WriteQueue | undefined;
   private readonly batcher: ReadBatcher;
+  /** Answers to finished writes not yet sent, oldest first (see WRITE_ANSWER_DELAY_MS). */
+  private heldAnswers: FromWorker[] = [];
+  private answerTimer: NodeJS.Timeout | undefined;
   /** Bumped by every open attempt and by close, so a late result of an older attempt is discarded. */
   private generation = 0;
   private opening: Promise<WireError | undefined> | undefined;
@@ -149,7 +161,7 @@ export class SerialSession {
         this.enqueueOp(message.id, () => this.reopen(message.id));
         return;
       case 'close':
-        void this.close().then(() => this.host.send({ type: 'closed' }));
+        void this.close().then(() => this.send({ type: 'closed' }));
         return;
       case 'write':
         // Nothing ahead of it: straight to the queue, which writes at once when idle (the keystroke path).
@@ -584,7 +596,7 @@ export class SerialSession {
 
   private sendData(batch: Uint8Array, timeMs: number): void {
     this.unconsumedBytes += batch.byteLength;
-    this.host.send({ type: 'data', data: batch, timeMs });
+    this.send({ type: 'data', data: batch, timeMs });
     if (!this.readPaused && this.unconsumedBytes >= READ_PAUSE_BYTES && this.port) {
       this.readPaused = true;
       this.port.pauseReading();
@@ -614,24 +626,40 @@ export class SerialSession {
     if (key === this.lastSent) return;
     this.lastSent = key;
     this.batcher.flush();
-    this.host.send({ type: 'status', status });
+    this.send({ type: 'status', status });
   }
 
-  /** A command done: answered when it carried an id (a write with its byte count). */
+  /** A command done: answered when it carried an id (a write with its byte count, held back briefly: see WRITE_ANSWER_DELAY_MS). */
   private succeed(id: number | undefined, written?: number): void {
     if (id === undefined) return;
-    this.host.send(written === undefined ? { type: 'result', id, ok: true } : { type: 'result', id, ok: true, written });
+    if (written === undefined) return this.send({ type: 'result', id, ok: true });
+    this.heldAnswers.push({ type: 'result', id, ok: true, written });
+    this.answerTimer ??= setTimeout(() => this.releaseAnswers(), WRITE_ANSWER_DELAY_MS);
+  }
+
+  /** Every message to the main thread goes here: held write answers first, so the order of what it hears is kept. */
+  private send(message: FromWorker): void {
+    if (this.heldAnswers.length > 0) this.releaseAnswers();
+    this.host.send(message);
+  }
+
+  private releaseAnswers(): void {
+    clearTimeout(this.answerTimer);
+    this.answerTimer = undefined;
+    const held = this.heldAnswers;
+    this.heldAnswers = [];
+    for (const answer of held) this.host.send(answer);
   }
 
   /** A command refused or failed: to its sender when it carried an id, else broadcast as an `error`. */
   private fail(id: number | undefined, error: WireError, written?: number): void {
     if (id === undefined) return this.sendError(error);
-    this.host.send(
+    this.send(
       written === undefined ? { type: 'result', id, ok: false, error } : { type: 'result', id, ok: false, error, written },
     );
   }
 
   private sendError(error: WireError): void {
-    this.host.send({ type: 'error', error });
+    this.send({ type: 'error', error });
   }
 }

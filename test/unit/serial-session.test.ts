@@ -17,6 +17,7 @@ import {
   REOPEN_POLL_MS,
   RESET_ASSERT_MS,
   SerialSession,
+  WRITE_ANSWER_DELAY_MS,
 } from '../../server/serial/session.js';
 import type { Framing } from '../../server/wire/limits.js';
 import { WRITE_QUEUE_MAX_BYTES } from '../../server/serial/write-queue.js';
@@ -453,6 +454,7 @@ describe('SerialSession', () => {
     expect(opener.ports).toHaveLength(2);
     expect(reopened.releasedUntilMs).toBeUndefined();
     session.handle({ type: 'write', data: bytes('again'), id: 3 });
+    await vi.advanceTimersByTimeAsync(WRITE_ANSWER_DELAY_MS); // a write's answer is held that long
     expect(await host.result(3)).toMatchObject({ ok: true, written: 5 });
   });
 
@@ -561,6 +563,25 @@ describe('SerialSession command results', () => {
     expect(opener.last.started).toEqual(['k']);
   });
 
+  it("holds a write's answer at most WRITE_ANSWER_DELAY_MS, and sends it ahead of anything that follows (the echo)", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host, session, opener } = setup();
+    session.start();
+    await host.status('open');
+    session.handle({ type: 'write', data: bytes('G28\n'), id: 5 });
+    expect(opener.last.writes).toEqual(['G28\n']); // written at once: only the answer waits
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.results(5)).toEqual([]);
+    opener.last.events.data(bytes('ok\n')); // the echo
+    await host.data();
+    const kinds = host.messages.filter((m) => m.type === 'result' || m.type === 'data').map((m) => m.type);
+    expect(kinds.slice(-2)).toEqual(['result', 'data']);
+    session.handle({ type: 'write', data: bytes('M114\n'), id: 6 });
+    expect(host.results(6)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(WRITE_ANSWER_DELAY_MS);
+    expect(host.results(6)).toEqual([{ type: 'result', id: 6, ok: true, written: 5 }]);
+  });
+
   it('keeps a write behind a control operation still in progress', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { host, session, opener } = setup();
@@ -572,6 +593,7 @@ describe('SerialSession command results', () => {
     expect(opener.last.started).toEqual([]);
     await vi.advanceTimersByTimeAsync(50);
     expect(await host.result(1)).toMatchObject({ ok: true });
+    await vi.advanceTimersByTimeAsync(WRITE_ANSWER_DELAY_MS); // a write's answer is held that long
     expect(await host.result(2)).toMatchObject({ ok: true, written: 11 });
     expect(opener.last.writes).toEqual(['after reset']);
   });
