@@ -120,8 +120,9 @@ export class CommandReply {
     const settle = this.settle;
     this.settle = null;
     // A quiet period at least the framer's means the open line would have been shown as partial, and
-    // matched as the prompt, first, had framing kept up (it waits on the capture's offset reservation,
-    // which lags under disk load): judge that line as the prompt it is, not as silence.
+    // matched as the prompt, first, had framing kept up. It runs in a later turn, and on a loaded
+    // machine once fell behind the quiet timer (a CI run; the cause of the delay was not found):
+    // judge that line as the prompt it is, not as silence.
     const promptFirst = reason === 'quiet' && this.endedBy === null && this.until.quietMs >= LINE_QUIET_MS;
     if (!promptFirst) this.endedBy ??= reason;
     this.stop();
