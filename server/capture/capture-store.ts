@@ -50,13 +50,6 @@ export const RETENTION_CHECK_MS = 60 * 1000;
 export const MAX_EVENT_JSON_BYTES = 64 * 1024;
 /** Longest write source kept, in UTF-16 units: 256 (fits the header's u16 byte length whatever the characters). */
 export const MAX_SOURCE_CHARS = 256;
-/**
- * Records encoded (or indexed) in one turn of the event loop while flushing: a second of a busy port
- * is thousands of records, and encoding them in one go held the main thread for several ms every
- * flush (device → client latency p99 at 2,000 lines/s). 256 records take well under a millisecond;
- * device data is handled between the slices. The batch still goes out in one write.
- */
-export const FLUSH_SLICE_RECORDS = 256;
 
 /** Type of the event recorded when capture resumes after a pause (with the uncaptured byte count). */
 export const CAPTURE_RESUME_EVENT = 'capture-resume';
@@ -393,16 +386,10 @@ export class CaptureStore {
         let end = written + 1; // at least one record per write, however large
         let bytes = encodedSize(batch[written]!);
         while (end < batch.length && bytes + encodedSize(batch[end]!) <= room) bytes += encodedSize(batch[end++]!);
-        const parts = await encodeInSlices(end - written === batch.length ? batch : batch.slice(written, end));
-        const encoded = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        const encoded = encodeRecords(end - written === batch.length ? batch : batch.slice(written, end));
         const pos = segment.index.fileBytes;
         await writeAll(segment.handle, encoded, pos);
-        let at = pos;
-        for (const [i, part] of parts.entries()) {
-          if (i > 0) await nextTurn();
-          segment.index.noteEncoded(part, at);
-          at += part.length;
-        }
+        segment.index.noteEncoded(encoded, pos);
         written = end;
       }
     } catch (err) {
@@ -664,20 +651,4 @@ function encodeEvent(event: CaptureEvent): Uint8Array {
 /** Bytes a record takes on disk (its header and payload; a write's source is part of its payload). */
 function encodedSize(record: PendingRecord): number {
   return RECORD_HEADER_BYTES + record.bytes.byteLength + (record.source === null ? 0 : Buffer.byteLength(record.source));
-}
-
-/** Resolves on a later turn of the event loop, after pending I/O callbacks (device data) have run. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** `records` encoded FLUSH_SLICE_RECORDS at a time, one turn of the event loop each; the parts, in order, make one write. */
-async function encodeInSlices(records: readonly PendingRecord[]): Promise<Buffer[]> {
-  if (records.length <= FLUSH_SLICE_RECORDS) return [encodeRecords(records)];
-  const parts: Buffer[] = [];
-  for (let from = 0; from < records.length; from += FLUSH_SLICE_RECORDS) {
-    if (from > 0) await nextTurn();
-    parts.push(encodeRecords(records.slice(from, from + FLUSH_SLICE_RECORDS)));
-  }
-  return parts;
 }

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   CAPTURE_RECOVERY_EVENT,
   CaptureStore,
-  FLUSH_SLICE_RECORDS,
   RESERVE_STEP_BYTES,
   type CaptureOptions,
   type CaptureRecord,
@@ -309,23 +308,6 @@ describe('CaptureStore: seeking through the sparse index', () => {
     expect(await store.offsetAtTime(t0 + 1_000_000)).toBe(store.end);
     store.appendData(utf8('pending'), t0 + 2000);
     expect(await store.offsetAtTime(t0 + 1500)).toBe(10_000); // not yet flushed, still found
-  });
-
-  it('a flush of more records than one slice (FLUSH_SLICE_RECORDS) writes and indexes them all, in order', async () => {
-    const { openStore } = await setup({ segmentMaxBytes: 64 * 1024 * 1024 });
-    const store = await openStore();
-    const t0 = 1_700_000_000_000;
-    const count = FLUSH_SLICE_RECORDS * 3 + 17;
-    for (let i = 0; i < count; i++) {
-      store.appendData(patternBytes(store.end, 115), t0 + i);
-      if (i === FLUSH_SLICE_RECORDS + 5) store.appendWrite(utf8('typed\r'), t0 + i, 'ws:1');
-    }
-    await store.flush();
-    const records = await collect(store.records(0, Infinity));
-    expect(records.filter((r) => r.kind === 'data')).toHaveLength(count);
-    expect(dataOf(records)).toEqual(patternBytes(0, count * 115));
-    expect(records.find((r) => r.kind === 'write')).toMatchObject({ offset: (FLUSH_SLICE_RECORDS + 6) * 115, source: 'ws:1' });
-    expect(await store.offsetAtTime(t0 + count - 10)).toBe((count - 10) * 115);
   });
 
   it('offsetAtTime and records() seek inside a large segment instead of reading it from its start', async () => {
