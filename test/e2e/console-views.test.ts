@@ -99,8 +99,8 @@ describe('console views over the same bytes', () => {
     await pair!.board.write(BOARD_BYTES);
     await waitForScreen(page, /temp:21\.6/);
     await page.selectOption('#console-view', 'lines');
-    // The view's first lines are replayed from the capture over a fresh SSE stream (a ticket, then the
-    // stream): on a CI machine starting every suite at once that has taken over 10 s, so it gets longer.
+    // The view's first lines are replayed from the capture over a fresh SSE stream: on a CI machine
+    // starting every suite at once that has taken over 10 s, so it gets longer.
     await poll(async () => (await lineRows(page)).map((r) => r.text), LINES_FIRST_WAIT_MS).toEqual(BOARD_LINES);
     // Server time, then the delta from the previous line.
     for (const row of await lineRows(page)) expect(row.time).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
