@@ -69,6 +69,15 @@ export class Channel {
     return this.capture ? Math.min(this.capture.start, this.memory.start) : this.memory.start;
   }
 
+  /**
+   * Oldest offset a live reader is still sent: the newest scrollback's worth of the stream, from
+   * memory, or from disk while memory refills after a restart (so a page that was connected before
+   * the restart gets what passed while it was away, as it would have from memory).
+   */
+  get liveStart(): number {
+    return Math.max(this.oldest, this.memory.windowStart);
+  }
+
   /** The capture's state for the API and the page. */
   get captureStatus(): CaptureStatus {
     const capture = this.capture;

@@ -24,6 +24,7 @@ export class MemoryRing {
   private readonly slabBytes: number;
   private slab: Uint8Array | null = null; // the slab being filled: it is chunks[chunks.length - 1]'s buffer
   private slabFill = 0;
+  private filled = false; // set once the ring first drops old bytes: from then on it holds a full window
 
   /** capacityBytes: how much history to keep (the newest chunk is always kept whole); the first byte appended gets offset `startOffset`. */
   constructor(
@@ -37,6 +38,14 @@ export class MemoryRing {
   /** Offset of the oldest byte still held. */
   get start(): number {
     return this.endOffset - this.bytes;
+  }
+
+  /**
+   * Oldest offset of the newest `capacityBytes` of the stream: `start` once the ring has filled; while
+   * it is still filling after starting mid-stream (a restart on a kept capture), earlier than `start`.
+   */
+  get windowStart(): number {
+    return this.filled ? this.start : Math.max(0, this.endOffset - this.capacityBytes);
   }
 
   /** Offset one past the newest byte: the start offset plus every byte appended. */
@@ -58,6 +67,7 @@ export class MemoryRing {
     while (this.bytes > this.capacityBytes && this.chunks.length - this.head > 1) {
       this.bytes -= this.oldestLength();
       this.head++;
+      this.filled = true;
     }
     // Compact once the dead prefix dominates: amortised O(1) per chunk.
     if (this.head > 1024 && this.head * 2 > this.chunks.length) {

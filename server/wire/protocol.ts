@@ -217,7 +217,7 @@ export type ServerMessage =
       bytes: number;
       offset: number;
       /**
-       * slow-client: a live client fell out of memory; not-buffered: older than anything kept;
+       * slow-client: a live client fell behind its window (memory, or a scrollback from the end); not-buffered: older than anything kept;
        * not-captured: the capture was paused (disk full) while these bytes passed; lost: never
        * written to disk before a crash of the server.
        */

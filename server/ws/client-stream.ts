@@ -24,6 +24,8 @@ export interface StreamSource {
   readonly memoryStart: number;
   /** Clients may be sent bytes below this. */
   readonly deliverableEnd: number;
+  /** Oldest offset a live client is still sent (below memoryStart only while memory refills after a restart). */
+  readonly liveStart: number;
   /** Oldest offset readable at all (disk or memory). */
   readonly oldest: number;
   /** The shared frame for [offset, end) (or its first maxPayload bytes); the range must be in memory. */
@@ -119,8 +121,8 @@ export class ClientStream {
   pump(): void {
     if (this.ws.readyState !== this.ws.OPEN || this.readingDisk) return;
     const end = this.source.deliverableEnd;
-    if (this.cursor < this.source.memoryStart && this.mode === 'live') {
-      // What this live client still needed has left memory: jump to the newest output.
+    if (this.cursor < this.source.liveStart && this.mode === 'live') {
+      // What this live client still needed is older than the live window: jump to the newest output.
       this.addSkip(end - this.cursor, 'slow-client');
       this.cursor = end;
     }

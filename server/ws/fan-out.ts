@@ -17,6 +17,7 @@ import {
   type ClientMessage,
   type KeyboardCommand,
   type ServerMessage,
+  type SkipReason,
   type StreamMode,
   type WhoEntry,
 } from '../wire/protocol.js';
@@ -80,6 +81,9 @@ export class PortFanOut {
       },
       get deliverableEnd() {
         return channel.deliverableEnd;
+      },
+      get liveStart() {
+        return channel.liveStart;
       },
       get oldest() {
         return channel.oldest;
@@ -153,7 +157,7 @@ export class PortFanOut {
     });
     for (const problem of queryProblems(url)) stream.sendControl({ type: 'error', code: 'bad-message', message: problem });
     for (const note of this.options.recentWrites?.(resume.offset) ?? []) stream.sendControl({ type: 'wrote', ...note });
-    if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, port.channel.skipReason(resume.offset, resume.skipTo));
+    if (resume.skipTo > resume.offset) stream.skipTo(resume.skipTo, this.resumeSkipReason(resume.offset, resume.skipTo, mode));
     stream.pump();
     this.broadcast({ type: 'clients', count: this.clients.size }, client);
     this.broadcastWho();
@@ -218,7 +222,8 @@ export class PortFanOut {
    * Where a (re)connecting client starts (`offset`, named in hello) and the first byte it can get
    * (`skipTo`). No offset: replay memory. Another stream's id, or beyond the end: the stream as if new
    * (memory replayed). An offset older than anything held: the oldest byte, the gap reported. Live
-   * clients older than memory start at memory, the gap reported; lossless ones read the disk.
+   * clients older than the live window (a scrollback's worth) start at its start, the gap reported;
+   * lossless ones read the disk.
    */
   private resumePoint(param: string | null, stream: string | null, mode: StreamMode): { offset: number; skipTo: number } {
     const channel = this.port.channel;
@@ -226,8 +231,14 @@ export class PortFanOut {
     const sameStream = stream === null || stream === channel.streamId;
     const asked = param !== null && /^\d{1,15}$/.test(param) && sameStream ? Number(param) : null;
     if (asked === null || asked > channel.end) return { offset: memoryStart, skipTo: memoryStart };
-    const firstHeld = mode === 'live' ? memoryStart : channel.oldest;
+    const firstHeld = mode === 'live' ? channel.liveStart : channel.oldest;
     return { offset: asked, skipTo: Math.max(asked, firstHeld) };
+  }
+
+  /** Why a resume at `from` starts at `to`: a live client's bytes that are still kept but older than its window were too far behind. */
+  private resumeSkipReason(from: number, to: number, mode: StreamMode): SkipReason {
+    const channel = this.port.channel;
+    return mode === 'live' && from >= channel.oldest ? 'slow-client' : channel.skipReason(from, to);
   }
 
   private onFrame(client: Client, data: RawData, isBinary: boolean): void {

@@ -59,6 +59,64 @@ describe('a clean restart', () => {
     expect(late.text()).toBe('one\r\ntwo\r\n');
     expect(messagesOf(late, 'skipped')).toEqual([]);
   });
+
+  it('gives a live client (a page) what passed while it was away across the restart, from disk, then new output', async () => {
+    const board = await pty();
+    const dir = await dataDir();
+    const input = { ports: [{ path: board.devicePath, name: 'p' }], dataDir: dir };
+
+    const first = await startTestServer(input);
+    stack.defer(() => first.close());
+    const page = await client(first.url, 'ws/p', 'mode=live');
+    const hello = await page.message('hello');
+    await untilState(page, 'open');
+    await board.board.write('seen\r\n');
+    await page.untilText('seen\r\n');
+    const offset = hello.offset + page.bytes().length;
+    await page.close();
+    // The board talks after the page left: a lossless reader shows those bytes reached the server.
+    const witness = await client(first.url, 'ws/p');
+    await board.board.write('while-away\r\n');
+    await witness.untilText('while-away\r\n');
+    await first.close();
+
+    const second = await startTestServer(input);
+    stack.defer(() => second.close());
+    const back = await client(second.url, 'ws/p', `mode=live&offset=${offset}&stream=${hello.stream}`);
+    expect((await back.message('hello')).offset).toBe(offset);
+    await back.untilText('while-away\r\n');
+    await untilState(back, 'open'); // opening a tty drops what the board wrote before it
+    await board.board.write('after\r\n');
+    await back.untilText('after\r\n');
+    expect(back.text()).toBe('while-away\r\nafter\r\n');
+    expect(messagesOf(back, 'skipped')).toEqual([]);
+  });
+
+  it('skips a live client that resumes older than a scrollback\'s worth, saying it fell behind', async () => {
+    const board = await pty();
+    const dir = await dataDir();
+    const scrollback = 64 * 1024;
+    const input = { ports: [{ path: board.devicePath, name: 'p', scrollback }], dataDir: dir };
+
+    const first = await startTestServer(input);
+    stack.defer(() => first.close());
+    const witness = await client(first.url, 'ws/p');
+    const hello = await witness.message('hello');
+    await untilState(witness, 'open');
+    const lines = numberedLines(0, (2 * scrollback) / 64); // two scrollbacks' worth
+    await board.board.write(lines);
+    await witness.until(() => witness.bytes().length === lines.length, 'every line');
+    await first.close();
+
+    const second = await startTestServer(input);
+    stack.defer(() => second.close());
+    const back = await client(second.url, 'ws/p', `mode=live&offset=${hello.offset}&stream=${hello.stream}`);
+    await untilState(back, 'open');
+    await board.board.write('after\r\n');
+    await back.untilText('after\r\n');
+    expect(messagesOf(back, 'skipped')).toEqual([{ type: 'skipped', bytes: scrollback, offset: hello.offset + scrollback, reason: 'slow-client' }]);
+    expect(back.bytes().equals(Buffer.concat([lines.subarray(scrollback), Buffer.from('after\r\n')]))).toBe(true);
+  });
 });
 
 /** Lines the generator writes per board write: 16 × 64 bytes = 1 KiB. */

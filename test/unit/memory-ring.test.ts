@@ -78,4 +78,15 @@ describe('MemoryRing after a restart', () => {
     expect(Array.from(ring.read(1001, 10)[0]!)).toEqual([2, 3]);
     expect(() => ring.read(999, 1)).toThrow(RangeError);
   });
+
+  it('reaches back a capacity from the end while filling (the capture holds those bytes), then starts at start', () => {
+    const ring = new MemoryRing(64, 1000);
+    expect(ring.windowStart).toBe(1000 - 64);
+    ring.append(new Uint8Array(40));
+    expect(ring.windowStart).toBe(1040 - 64);
+    ring.append(new Uint8Array(40)); // the first chunk is dropped: the ring is full from now on
+    expect(ring.start).toBe(1040);
+    expect(ring.windowStart).toBe(1040);
+    expect(new MemoryRing(64, 10).windowStart).toBe(0); // never before the stream's start
+  });
 });

@@ -71,6 +71,9 @@ class FakeSource implements StreamSource {
   get memoryStart() {
     return this.ring.start;
   }
+  get liveStart() {
+    return Math.max(this.oldest, this.ring.windowStart);
+  }
   get deliverableEnd() {
     return Math.min(this.ring.end, this.limit);
   }
