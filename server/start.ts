@@ -26,6 +26,8 @@ import type { NodeBridge } from './mqtt/node-bridge.js';
 import { WsGateway } from './ws/gateway.js';
 import { startHttpRedirect } from './tls/http-redirect.js';
 import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
+import { StreamCap } from './http/stream-cap.js';
+import { EVENT_STREAMS_PER_CLIENT } from './http/routes/events-route.js';
 
 /** Longest a port-list change waits to be told to the pages, in ms: short beside a person's notice, long enough to fold a burst of additions into one message. */
 const PORTS_BROADCAST_MS = 50;
@@ -177,6 +179,7 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
       filters: new PortFilterStore({ dataDir: config.dataDir, log }),
       audit,
       recentWrites,
+      eventStreams: new StreamCap(EVENT_STREAMS_PER_CLIENT * config.maxClients),
     },
   });
   server.removeAllListeners('request');

@@ -10,6 +10,7 @@ import type { AccessPolicy } from '../access/access-policy.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { RecentWrites } from '../audit/recent-writes.js';
 import type { DeviceInfo } from '../wire/api.js';
+import type { StreamCap } from './stream-cap.js';
 import type { Action } from '../wire/roles.js';
 
 /** What the API reads and drives. */
@@ -27,6 +28,8 @@ export interface ApiDeps {
   audit?: AuditTrail;
   /** Each port's recent writes, for the console's inline writes after a reload; absent: none. */
   recentWrites?: RecentWrites;
+  /** Server-Sent Events streams open at once, over all ports, and their ceiling. */
+  eventStreams: StreamCap;
 }
 
 /** A JSON request body: checked against `schema`; `refusal`, when given, words a refusal (the command route speaks as the WebSocket's decoder). */

@@ -4,13 +4,14 @@
 // capture) and then the live ones, none twice; a prompt arrives as a partial line, then whole;
 // JSON readings arrive as `record` events, alone with ?types=record; a port's console filters arrive
 // as `filters` events (as they stand, then each PUT by anyone) and writes as `write` events (with
-// their author, replayed from a resume point), neither moving the resume id; bad queries get 400.
+// their author, replayed from a resume point), neither moving the resume id; bad queries get 400;
+// past the ceiling on open streams, 503 with Retry-After.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../server/wire/protocol.js';
 import type { LineData, LineFilter, PortFilters, RecordData, WriteNote } from '../../server/wire/api.js';
 import { createPtyPair, type PtyPair } from '../helpers/pty-pair.js';
-import { request } from '../helpers/ports-api.js';
+import { pollUntil, request } from '../helpers/ports-api.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { untilOpen } from './api-helpers.js';
 
@@ -112,10 +113,10 @@ class CurlSse {
 
 let pair: PtyPair;
 let srv: TestServer;
-async function setup(): Promise<void> {
+async function setup(config: { maxClients?: number } = {}): Promise<void> {
   pair = await createPtyPair();
   cleanups.push(() => pair.close());
-  srv = await startTestServer({ ports: [{ path: pair.devicePath, name: 'p' }] });
+  srv = await startTestServer({ ports: [{ path: pair.devicePath, name: 'p' }], ...config });
   cleanups.push(() => srv.close());
   await untilOpen(srv);
 }
@@ -322,4 +323,30 @@ describe('SSE: GET /api/ports/ID/events', () => {
     controller.abort();
     await reader.cancel().catch(() => undefined);
   });
+
+  it('refuses a stream past the ceiling (2 per allowed client) with 503 and Retry-After, and opens one again once a stream closes', async () => {
+    await setup({ maxClients: 1 });
+    const first = await openSse();
+    await openSse('?types=record');
+    const full = await request(srv.url, 'api/ports/p/events');
+    expect(full.status).toBe(503);
+    expect(full.headers.get('retry-after')).toBe('5');
+    expect(full.json<{ error: string }>().error).toMatch(/^too many event streams: all 2 are open .*maxClients.*try again later$/);
+    expect((await request(srv.url, 'api/ports/p/events', { method: 'HEAD' })).status).toBe(200); // a HEAD holds nothing open
+    expect((await request(srv.url, 'api/ports')).status).toBe(200); // the rest of the API is not capped
+
+    await first.close();
+    // The server hears curl go by the socket's close: no event announces it to the test, so ask.
+    const opened = await pollUntil(() => streamStatus(), (status) => status === 200, 'a place given back');
+    expect(opened).toBe(200);
+  });
 });
+
+/** The status of a new events stream, which is closed again at once. */
+async function streamStatus(): Promise<number> {
+  const controller = new AbortController();
+  const response = await fetch(`${srv.url}api/ports/p/events`, { signal: controller.signal });
+  controller.abort();
+  await response.body?.cancel().catch(() => undefined);
+  return response.status;
+}

@@ -18,6 +18,8 @@ import { SSE_EVENT_TYPES, type GapData, type SseEventData, type SseEventType } f
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { RecentWrites } from '../../audit/recent-writes.js';
 import { principalOf } from '../access-middleware.js';
+import { API_SCHEMAS } from '../api-schemas.js';
+import { sendError } from '../send-error.js';
 import { defineRoute, type ApiDeps } from '../route-spec.js';
 import { literals, streamOffset } from '../schema-helpers.js';
 import { toLineData, toRecordData } from './line-data.js';
@@ -28,6 +30,13 @@ export const SSE_HEARTBEAT_MS = 15_000;
 export const SSE_HIGH_WATER_BYTES = 64 * 1024;
 /** Reconnect delay asked of EventSource, in ms: 1 s (browsers default to ~3 s); a resume costs little. */
 export const SSE_RETRY_MS = 1000;
+/** Retry-After of a 503 when every event stream is taken, in s: long enough for a page to have closed one. */
+export const SSE_FULL_RETRY_AFTER_S = 5;
+/**
+ * Event streams allowed per allowed browser connection (maxClients): a page holds at most two per
+ * port it shows (the Lines view's and the tiles' and plot's), so a full room of pages still fits.
+ */
+export const EVENT_STREAMS_PER_CLIENT = 2;
 
 /** The query of GET /events. */
 export const EventsQuerySchema = Type.Object(
@@ -77,13 +86,22 @@ export const eventsRoute = defineRoute({
       contentType: 'text/event-stream; charset=utf-8',
       schema: Type.String({ description: 'Events whose data are LineData, RecordData, DeviceStatus, GapData, PortFilters and WriteNote (see components).' }),
     },
+    503: {
+      description: `Every event stream the server allows is open (${EVENT_STREAMS_PER_CLIENT} × maxClients, over all ports); Retry-After says when to try again.`,
+      schema: API_SCHEMAS.Error,
+    },
   },
   handler: (ctx, deps, port, { query, headers }) => (port ? streamEvents(ctx, port, toEventsRequest(query, headers), deps) : undefined),
 });
 
 function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, deps: ApiDeps): void {
   const { types } = request;
-  const { audit } = deps;
+  const { audit, eventStreams } = deps;
+  const giveBack = ctx.method === 'HEAD' ? () => undefined : eventStreams.take();
+  if (!giveBack) {
+    ctx.set('Retry-After', String(SSE_FULL_RETRY_AFTER_S));
+    return sendError(ctx, 503, `too many event streams: all ${eventStreams.max} are open (${EVENT_STREAMS_PER_CLIENT} per allowed client, see maxClients); try again later`);
+  }
   ctx.respond = false; // the response is written here, as events come
   const res = ctx.res;
   res.writeHead(200, {
@@ -161,6 +179,7 @@ function streamEvents(ctx: Context, port: ServedPort, request: EventsRequest, de
   const heartbeat = setInterval(() => write(`id: ${feed.position}\n: heartbeat\n\n`), SSE_HEARTBEAT_MS);
   res.once('close', () => {
     closed = true;
+    giveBack();
     audit?.detached(port.id, who, source, { via: 'sse' });
     clearInterval(heartbeat);
     unlisten();
