@@ -23,7 +23,7 @@ async function openerFor(path: string): Promise<PortOpener> {
   }
 }
 const opener = await openerFor(options.path);
-const listPorts = options.match ? (await import('./devices/list-ports.js')).listPorts : undefined;
+const listPorts = options.match ? (await import('./devices/port-list-cache.js')).usbPortLister() : undefined;
 
 const session = new SerialSession(options, {
   opener,

@@ -19,7 +19,7 @@ export interface PortInfo {
 export const BY_ID_DIR = '/dev/serial/by-id';
 
 /** Device names that are serial ports worth listing when udev cannot be asked (ttyS* left out: most are phantom UARTs). */
-const DEV_PORT_PATTERN = /^(ttyACM|ttyUSB|ttyAMA|ttyXRUSB|ttyWCH|rfcomm)\d+$/;
+export const DEV_PORT_PATTERN = /^(ttyACM|ttyUSB|ttyAMA|ttyXRUSB|ttyWCH|rfcomm)\d+$/;
 
 /** Lists the serial ports, sorted by path; never rejects for lack of udev (it falls back to scanning /dev). */
 export async function listPorts(): Promise<PortInfo[]> {
