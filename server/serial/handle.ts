@@ -4,7 +4,7 @@
 // ids of commands awaiting their result, so every one is answered exactly once, even when the
 // worker cannot take the command or dies before answering.
 import { Worker } from 'node:worker_threads';
-import { checkBaudRate, checkDataBits, checkFlow, checkPacingDelay, checkParity, checkStopBits, DEFAULT_FRAMING } from '../wire/limits.js';
+import { checkBaudRate, checkDataBits, checkFlow, checkPacingDelay, checkParity, checkReleaseMs, checkStopBits, DEFAULT_FRAMING } from '../wire/limits.js';
 import { describeFraming, type DeviceStatus } from '../wire/protocol.js';
 import { DEMO_PATH } from './devices/demo/demo-board.js';
 import type { CommandResult, FromWorker, SerialOptions, ToWorker, WireError } from './messages.js';
@@ -192,6 +192,8 @@ class WorkerHandle implements SerialHandle {
 
   private remember(status: DeviceStatus): void {
     this.current = status;
+    // A release outlives the worker: one restarted before it ends starts released (see SerialOptions).
+    this.options.releasedUntilMs = status.state === 'released' ? status.releasedUntilMs : undefined;
     this.options.baudRate = status.baudRate;
     this.options.charDelayMs = status.charDelayMs;
     this.options.lineDelayMs = status.lineDelayMs;
@@ -270,9 +272,15 @@ class WorkerHandle implements SerialHandle {
       }
       case 'send-break':
         return this.answerLater(message, notRunning('cannot send a break'));
-      case 'release':
-        return this.answerLater(message, notRunning('nothing to release'));
+      case 'release': {
+        // Kept for the next worker, which starts released: the device stays free for the upload.
+        const refusal = checkReleaseMs(message.forMs);
+        if (refusal !== null) return this.answerLater(message, { message: `bad release: ${refusal}`, code: 'EINVAL' });
+        this.options.releasedUntilMs = Date.now() + message.forMs;
+        return this.answerLater(message);
+      }
       case 'reclaim':
+        this.options.releasedUntilMs = undefined; // the next worker opens the device at once
         return this.answerLater(message);
       case 'set-signals':
         // The lines were kept in post(); a pulse needs an open device.

@@ -30,6 +30,11 @@ export interface SerialOptions {
   parity?: Parity;
   stopBits?: StopBits;
   flow?: FlowControl;
+  /**
+   * Start released for flashing until this time (ms since the epoch) instead of opening: a worker
+   * restarted during a release must not take the device back from the upload. Absent or past: open.
+   */
+  releasedUntilMs?: number;
 }
 
 /**

@@ -144,8 +144,10 @@ export class SerialSession {
     return status;
   }
 
-  /** Sends the first status and starts opening the device. */
+  /** Sends the first status and starts opening the device (or stays released until options.releasedUntilMs). */
   start(): void {
+    const untilMs = this.options.releasedUntilMs;
+    if (untilMs !== undefined && untilMs > Date.now()) return this.holdReleased(untilMs);
     this.setState('opening', undefined);
     void this.openNow();
   }
@@ -566,15 +568,19 @@ export class SerialSession {
     await this.opening;
     await this.dropPort('device released for flashing', { message: 'device released for flashing', code: 'not-sent' });
     if (this.closing) return this.fail(id, CLOSING);
+    this.holdReleased(Date.now() + forMs);
+    this.succeed(id);
+  }
+
+  /** State `released` until `untilMs` (the device closed), then the device is taken back. */
+  private holdReleased(untilMs: number): void {
     this.clearRelease();
-    const untilMs = Date.now() + forMs;
     this.releasedUntilMs = untilMs;
     this.releaseTimer = setTimeout(() => {
       this.releaseTimer = undefined;
       this.enqueueOp(undefined, () => this.reclaim(undefined));
-    }, forMs);
+    }, Math.max(0, untilMs - Date.now()));
     this.setState('released', `released for flashing until ${clockTime(untilMs)}`);
-    this.succeed(id);
   }
 
   /** Ends a release: opens the device now (or waits for it). Nothing to do when not released. */

@@ -9,7 +9,7 @@ import { recordSerial } from '../helpers/serial-recorder.js';
 
 /** The demo board through a recorded handle, closed after the test, with its output as text. */
 function openDemo(onWorker?: (worker: Worker) => void) {
-  const { handle, messages, received, until, statusSince } = recordSerial('demo', {}, onWorker);
+  const { handle, messages, received, until, statusSince, result } = recordSerial('demo', {}, onWorker);
   handles.push(handle);
   const text = () => new TextDecoder().decode(received());
   return {
@@ -21,6 +21,7 @@ function openDemo(onWorker?: (worker: Worker) => void) {
       until(() => (text().indexOf(needle, from) >= 0 ? text().slice(from) : undefined), JSON.stringify(needle)),
     length: () => text().length,
     status: (state: DeviceState, from = 0) => statusSince(from, state),
+    result,
     type: (keys: string) => handle.post({ type: 'write', data: new TextEncoder().encode(keys) }),
   };
 }
@@ -95,6 +96,30 @@ describe('demo board through the worker', () => {
     expect(demo.handle.status.state).not.toBe('open');
     await demo.status('open', mark);
     await demo.output('READY', from);
+  });
+
+  it('keeps a release across a worker restart: the new worker starts released until the same time, and a release asked meanwhile is kept too', async () => {
+    const workers: Worker[] = [];
+    const demo = openDemo((worker) => workers.push(worker));
+    await demo.output('READY');
+    demo.handle.post({ type: 'release', forMs: 60_000, id: 1 });
+    const released = await demo.status('released');
+    let mark = demo.messages.length;
+    await workers[0]?.terminate();
+    await demo.status('restarting', mark);
+    const again = await demo.status('released', mark); // not opened: the upload still has the device
+    expect(again.releasedUntilMs).toBe(released.releasedUntilMs);
+    expect(workers).toHaveLength(2);
+
+    // Reclaimed, then released while no worker runs: the release is kept for the next worker, answered ok.
+    demo.handle.post({ type: 'reclaim', id: 2 });
+    await demo.status('open', mark);
+    mark = demo.messages.length;
+    await workers[1]?.terminate();
+    await demo.status('restarting', mark);
+    demo.handle.post({ type: 'release', forMs: 30_000, id: 3 });
+    expect(await demo.result(3)).toMatchObject({ ok: true });
+    expect((await demo.status('released', mark)).releasedUntilMs).toBeGreaterThan(Date.now() + 20_000);
   });
 
   it('close() resolves, is safe twice, and the worker sends closed', async () => {
