@@ -1,7 +1,8 @@
 // Screenshots of the page on a fresh demo board (served beside a second one, so the port picker has a
 // choice), at desktop and phone width, with and without the Download menu open, saved to test/artifacts/
 // (gitignored) for people and CI to look at; docs/screenshot.png in the README is desktop-1280x800,
-// written here too. Each also checks the layout fits its width, since nobody looks at every screenshot.
+// copied there only when SERIALDECK_UPDATE_SCREENSHOT=1 (so `npm test` leaves the checkout clean).
+// Each also checks the layout fits its width, since nobody looks at every screenshot.
 import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -143,7 +144,8 @@ describe('screenshots', () => {
     await checkPicker(page, DESKTOP.width);
     // One toolbar row on a desktop: a second row costs the console three lines for nothing.
     expect((await boxOf(page, 'header.bar'))?.bottom).toBeLessThanOrEqual(52);
-    copyFileSync(await screenshot(page, 'desktop-1280x800'), fileURLToPath(new URL('../../docs/screenshot.png', import.meta.url)));
+    const desktop = await screenshot(page, 'desktop-1280x800');
+    if (process.env.SERIALDECK_UPDATE_SCREENSHOT === '1') copyFileSync(desktop, fileURLToPath(new URL('../../docs/screenshot.png', import.meta.url)));
 
     await openDownloadMenu(page, DESKTOP);
     await screenshot(page, 'desktop-1280x800-download-menu');
