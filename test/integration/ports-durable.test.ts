@@ -17,14 +17,22 @@ const client = stack.client;
 const dataDir = () => stack.tempDir('serialdeck-durable-');
 
 
+/** A pty board and a kept data directory; `serve()` starts a server on them (closed after the test), as often as a test restarts it. */
+async function keptPort(port: { scrollback?: number } = {}) {
+  const board = await pty();
+  const input = { ports: [{ path: board.devicePath, name: 'p', ...port }], dataDir: await dataDir() };
+  const serve = async () => {
+    const server = await startTestServer(input);
+    stack.defer(() => server.close());
+    return server;
+  };
+  return { board, serve };
+}
+
 describe('a clean restart', () => {
   it('keeps the stream id and end offset: a client resumes exactly, a late one replays it all from disk', async () => {
-    const board = await pty();
-    const dir = await dataDir();
-    const input = { ports: [{ path: board.devicePath, name: 'p' }], dataDir: dir };
-
-    const first = await startTestServer(input);
-    stack.defer(() => first.close());
+    const { board, serve } = await keptPort();
+    const first = await serve();
     const before = await client(first.url, 'ws/p');
     await untilState(before, 'open');
     const hello = await before.message('hello');
@@ -36,8 +44,7 @@ describe('a clean restart', () => {
     await first.close();
     expect((await before.closed).code).toBe(1001);
 
-    const second = await startTestServer(input);
-    stack.defer(() => second.close());
+    const second = await serve();
     expect((await getPort(second.url, 'p')).stream).toEqual({ id: stream, end: offset });
     const fresh = await client(second.url, 'ws/p');
     const freshHello = await fresh.message('hello');
@@ -61,12 +68,8 @@ describe('a clean restart', () => {
   });
 
   it('gives a live client (a page) what passed while it was away across the restart, from disk, then new output', async () => {
-    const board = await pty();
-    const dir = await dataDir();
-    const input = { ports: [{ path: board.devicePath, name: 'p' }], dataDir: dir };
-
-    const first = await startTestServer(input);
-    stack.defer(() => first.close());
+    const { board, serve } = await keptPort();
+    const first = await serve();
     const page = await client(first.url, 'ws/p', 'mode=live');
     const hello = await page.message('hello');
     await untilState(page, 'open');
@@ -80,8 +83,7 @@ describe('a clean restart', () => {
     await witness.untilText('while-away\r\n');
     await first.close();
 
-    const second = await startTestServer(input);
-    stack.defer(() => second.close());
+    const second = await serve();
     const back = await client(second.url, 'ws/p', `mode=live&offset=${offset}&stream=${hello.stream}`);
     expect((await back.message('hello')).offset).toBe(offset);
     await back.untilText('while-away\r\n');
@@ -93,13 +95,9 @@ describe('a clean restart', () => {
   });
 
   it('skips a live client that resumes older than a scrollback\'s worth, saying it fell behind', async () => {
-    const board = await pty();
-    const dir = await dataDir();
     const scrollback = 64 * 1024;
-    const input = { ports: [{ path: board.devicePath, name: 'p', scrollback }], dataDir: dir };
-
-    const first = await startTestServer(input);
-    stack.defer(() => first.close());
+    const { board, serve } = await keptPort({ scrollback });
+    const first = await serve();
     const witness = await client(first.url, 'ws/p');
     const hello = await witness.message('hello');
     await untilState(witness, 'open');
@@ -108,8 +106,7 @@ describe('a clean restart', () => {
     await witness.until(() => witness.bytes().length === lines.length, 'every line');
     await first.close();
 
-    const second = await startTestServer(input);
-    stack.defer(() => second.close());
+    const second = await serve();
     const back = await client(second.url, 'ws/p', `mode=live&offset=${hello.offset}&stream=${hello.stream}`);
     await untilState(back, 'open');
     await board.board.write('after\r\n');
