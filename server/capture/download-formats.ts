@@ -2,6 +2,7 @@
 // NDJSON. Each streams as it goes, batching output into pieces of about OUTPUT_CHUNK_BYTES, so
 // memory stays bounded however long the range (a line without a newline is cut at MAX_LINE_CHARS).
 
+import stripAnsi from 'strip-ansi';
 import type { CaptureRecord } from './capture-types.js';
 
 /** Output piece size, in bytes (approximate): 64 KiB, large enough for few writes, small enough to stream. */
@@ -14,19 +15,34 @@ export async function* formatRaw(records: AsyncIterable<CaptureRecord>): AsyncIt
   for await (const rec of records) if (rec.kind === 'data' && rec.bytes.length > 0) yield rec.bytes;
 }
 
+/** Control characters a text log drops with its escape sequences: C0 (tab kept), DEL and C1. */
+const CONTROL_CHARS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** A line as a person reads it in a log: terminal escape sequences (colours, cursor moves, titles) and other control characters removed. */
+export function plainLine(line: string): string {
+  // strip-ansi knows the CSI, OSC and other escape forms; what it leaves (a bell, a backspace, a lone ESC) goes here.
+  return stripAnsi(line).replace(CONTROL_CHARS, '');
+}
+
 /**
  * A text log: each line of data prefixed with the arrival time of the record holding its first
  * byte, as ISO 8601 and as seconds since `rangeStartMs` ("2026-11-29T14:02:10.123Z +12.345 ");
  * writes as "<prefix>>> [source] text", events as "<prefix>-- type {json}". UTF-8 split across
- * records is decoded correctly; a CR before the LF is dropped; other bytes are kept as they are.
+ * records is decoded correctly; a CR before the LF is dropped; with `stripEscapes`, each line is
+ * plainLine()'s, else other bytes are kept as they are.
  */
-export async function* formatText(records: AsyncIterable<CaptureRecord>, rangeStartMs: number): AsyncIterable<Uint8Array> {
+export async function* formatText(
+  records: AsyncIterable<CaptureRecord>,
+  rangeStartMs: number,
+  options: { stripEscapes?: boolean } = {},
+): AsyncIterable<Uint8Array> {
   const out = new OutputBatcher();
   const decoder = new TextDecoder(); // streaming: a character split across records comes out whole
   let line = '';
   let lineTimeMs: number | null = null; // arrival time of the open line's first byte; null when no line is open
   const endLine = () => {
-    out.add(prefix(lineTimeMs!, rangeStartMs) + (line.endsWith('\r') ? line.slice(0, -1) : line) + '\n');
+    const kept = line.endsWith('\r') ? line.slice(0, -1) : line;
+    out.add(prefix(lineTimeMs!, rangeStartMs) + (options.stripEscapes ? plainLine(kept) : kept) + '\n');
     line = '';
     lineTimeMs = null;
   };

@@ -2,7 +2,7 @@
 // document): a format, and a range by offset or by time; then the rules a schema cannot say (a time
 // that parses, `last` or `since`, a range in order). Pure, so every rule is unit-tested.
 import { Type, type Static } from '@sinclair/typebox';
-import { DOWNLOAD_FORMATS, type DownloadFormat } from '../wire/api.js';
+import { DOWNLOAD_ANSI_MODES, DOWNLOAD_FORMATS, type DownloadFormat } from '../wire/api.js';
 import { literals, parseTime, streamOffset, timeText } from './schema-helpers.js';
 
 /** Longest `last` accepted, in seconds: a year; anything longer is a typo (use no range for everything kept). */
@@ -13,6 +13,12 @@ export const DownloadQuerySchema = Type.Object(
   {
     format: Type.Optional(
       literals(DOWNLOAD_FORMATS, { default: 'text', description: 'text: each line with its arrival time; raw: the bytes exactly; ndjson: one record per line (data, writes with their source, events).' }),
+    ),
+    ansi: Type.Optional(
+      literals(DOWNLOAD_ANSI_MODES, {
+        default: 'strip',
+        description: 'text only (raw and ndjson are always exact): strip terminal escape sequences (colours, cursor moves) and control characters from each line, or keep them as the device sent them.',
+      }),
     ),
     from: Type.Optional(streamOffset({ description: 'First stream offset (wins over since).' })),
     to: Type.Optional(streamOffset({ description: 'Stream offset to end before (wins over until).' })),
@@ -29,6 +35,8 @@ export type CheckedDownloadQuery = Static<typeof DownloadQuerySchema>;
 /** A parsed download request: offsets win over times; both unset means everything kept. */
 export interface DownloadRequest {
   format: DownloadFormat;
+  /** Text only: drop escape sequences and control characters from each line. */
+  stripEscapes: boolean;
   from: { offset: number } | { timeMs: number } | null;
   to: { offset: number } | { timeMs: number } | null;
 }
@@ -51,6 +59,7 @@ export function toDownloadRequest(query: CheckedDownloadQuery, now: number): Dow
   if (from !== undefined && to !== undefined && to < from) return { error: `to (${to}) is before from (${from})` };
   return {
     format: query.format ?? 'text',
+    stripEscapes: (query.ansi ?? 'strip') === 'strip',
     from: from !== undefined ? { offset: from } : times.since !== null ? { timeMs: times.since } : null,
     to: to !== undefined ? { offset: to } : times.until !== null ? { timeMs: times.until } : null,
   };

@@ -68,6 +68,10 @@ export type CommandErrorCode =
 export const DOWNLOAD_FORMATS = ['raw', 'text', 'ndjson'] as const;
 /** One of DOWNLOAD_FORMATS. */
 export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
+/** What a text download does with terminal escape sequences and control characters: strip them (the default) or keep them. */
+export const DOWNLOAD_ANSI_MODES = ['strip', 'keep'] as const;
+/** One of DOWNLOAD_ANSI_MODES. */
+export type DownloadAnsiMode = (typeof DOWNLOAD_ANSI_MODES)[number];
 
 /** Record formats the line layer recognises: a JSON object, the Arduino plotter's `label:value`, CSV under a header, Teleplot's `>name:value`. */
 export const RECORD_FORMATS = ['json', 'plotter', 'csv', 'teleplot'] as const;
@@ -306,9 +310,11 @@ export interface WhoAmI {
 /**
  * Query of a download: a range by offset (`from`, `to`) or by time (`since`, `until`: ISO 8601 or
  * ms since the epoch), or the last `last` seconds; `format` (default text). Offsets win over times.
+ * `ansi` (text only, default strip): whether colours, cursor moves and other control characters stay.
  */
 export interface DownloadQuery {
   format?: DownloadFormat;
+  ansi?: DownloadAnsiMode;
   from?: number;
   to?: number;
   since?: string;

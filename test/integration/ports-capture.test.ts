@@ -168,6 +168,27 @@ describe('download', () => {
     expect((await download('format=raw')).body.toString('latin1')).toBe(a + b + c);
   });
 
+  it('as text, without the colours and cursor moves the board printed (ansi=keep keeps them); raw keeps every byte', async () => {
+    const board = await pty();
+    const srv = await server({ ports: [{ path: board.devicePath, name: 'd' }] });
+    const viewer = await client(srv.url, 'ws/d');
+    await untilState(viewer, 'open');
+    const coloured = '\x1b[1;32mled on\x1b[0m\r\n\r\x1b[2K{"temp":21.4}\r\n';
+    await board.board.write(coloured);
+    await viewer.untilText(coloured);
+    const body = async (query: string) => (await request(srv.url, `api/ports/d/download?${query}`)).text();
+    // The device's lines, without their time stamps (the events of the port's start are left out).
+    const lineTexts = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.replace(/^\S+ \+\S+ /, ''))
+        .filter((line) => !line.startsWith('-- '));
+    expect(lineTexts(await body('format=text'))).toEqual(['led on', '{"temp":21.4}']);
+    expect(lineTexts(await body('format=text&ansi=keep'))).toEqual(['\x1b[1;32mled on\x1b[0m', '\r\x1b[2K{"temp":21.4}']);
+    expect(await body('format=raw&ansi=strip')).toBe(coloured); // raw is always exact
+  });
+
   it.each([
     ['format=xml', /format/],
     ['from=abc', /from/],

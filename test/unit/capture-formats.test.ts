@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureRecord } from '../../server/capture/capture-store.js';
-import { formatNdjson, formatRaw, formatText } from '../../server/capture/download-formats.js';
+import { formatNdjson, formatRaw, formatText, plainLine } from '../../server/capture/download-formats.js';
 import { collect, concat, utf8 } from './capture-fixtures.js';
 
 async function* from(records: CaptureRecord[]): AsyncIterable<CaptureRecord> {
@@ -43,6 +43,21 @@ describe('download formats', () => {
   it('text: elapsed time is relative to the range start, and a last line without newline is kept', async () => {
     const out = await text(formatText(from([{ kind: 'data', offset: 0, timeMs: T0 + 500, bytes: utf8('tail') }]), T0 + 2000));
     expect(out).toBe('2026-11-29T14:02:00.500Z -1.500 tail\n');
+  });
+
+  it('text: with stripEscapes, colours, cursor moves, titles and control characters leave each line; without, they stay', async () => {
+    const coloured = '\x1b[1;31mERR\x1b[0m temp \x1b]0;title\x07high\x08!\x1b[2K\r\n';
+    const records: CaptureRecord[] = [
+      { kind: 'data', offset: 0, timeMs: T0, bytes: utf8(coloured.slice(0, 6)) }, // an escape split across records
+      { kind: 'data', offset: 6, timeMs: T0 + 1, bytes: utf8(coloured.slice(6)) },
+    ];
+    expect(await text(formatText(from(records), T0, { stripEscapes: true }))).toBe('2026-11-29T14:02:00.000Z +0.000 ERR temp high!\n');
+    expect(await text(formatText(from(records), T0))).toBe(`2026-11-29T14:02:00.000Z +0.000 ${coloured.slice(0, -2)}\n`);
+  });
+
+  it('plainLine keeps tabs and every printable character, UTF-8 included', () => {
+    expect(plainLine('a\tb café 温度 → 21.4°C')).toBe('a\tb café 温度 → 21.4°C');
+    expect(plainLine('\x00\x1b\x7f\x9b')).toBe('');
   });
 
   it('ndjson: one object per record, text when valid UTF-8, base64 otherwise', async () => {

@@ -24,7 +24,7 @@ describe('query parameters', () => {
   });
 
   it('fills in defaults from the schema', () => {
-    expect(query(DownloadQuerySchema, '')).toEqual({ ok: true, value: { format: 'text' } });
+    expect(query(DownloadQuerySchema, '')).toEqual({ ok: true, value: { format: 'text', ansi: 'strip' } });
     expect(query(SeriesQuerySchema, '')).toEqual({ ok: true, value: { points: 1000 } });
   });
 
@@ -34,6 +34,7 @@ describe('query parameters', () => {
     expect(refusal(query(SeriesQuerySchema, 'names=a,,b'))).toMatch(/^names must be a comma-separated list of at most 256 series names, none empty, got ""$/);
     expect(refusal(query(SeriesQuerySchema, 'window=5'))).toBe('unknown parameter "window"');
     expect(refusal(query(DownloadQuerySchema, 'format=xml'))).toBe('format must be one of raw, text, ndjson, got "xml"');
+    expect(refusal(query(DownloadQuerySchema, 'ansi=drop'))).toBe('ansi must be one of strip, keep, got "drop"');
     expect(refusal(query(DownloadQuerySchema, 'from=-1'))).toBe('from must be a stream offset (a whole number), got -1');
     expect(refusal(query(DownloadQuerySchema, `last=${MAX_LAST_SECONDS + 1}`))).toBe(`last must be an integer from 1 to ${MAX_LAST_SECONDS}, got ${MAX_LAST_SECONDS + 1}`);
     expect(refusal(query(DownloadQuerySchema, 'since=yesterday'))).toBe('since must be an ISO 8601 time or ms since the epoch, got "yesterday"');
@@ -53,7 +54,8 @@ describe('query parameters', () => {
 describe('the rules after the schema', () => {
   it('download: times that parse, last or since, a range in order', () => {
     const now = Date.UTC(2025, 10, 30);
-    expect(toDownloadRequest({ format: 'raw', last: 60 }, now)).toEqual({ format: 'raw', from: { timeMs: now - 60_000 }, to: null });
+    expect(toDownloadRequest({ format: 'raw', last: 60 }, now)).toEqual({ format: 'raw', stripEscapes: true, from: { timeMs: now - 60_000 }, to: null });
+    expect(toDownloadRequest({ ansi: 'keep' }, now)).toMatchObject({ format: 'text', stripEscapes: false });
     expect(toDownloadRequest({ from: 10, since: '2025-01-01' }, now)).toMatchObject({ from: { offset: 10 } });
     expect(toDownloadRequest({ last: 60, since: '1000' }, now)).toEqual({ error: 'give last or since, not both' });
     expect(toDownloadRequest({ from: 10, to: 5 }, now)).toEqual({ error: 'to (5) is before from (10)' });

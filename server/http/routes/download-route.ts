@@ -59,7 +59,7 @@ async function download(ctx: Context, port: ServedPort, query: CheckedDownloadQu
       ? formatRaw(records.all)
       : request.format === 'ndjson'
         ? formatNdjson(records.all)
-        : formatText(records.all, startMs);
+        : formatText(records.all, startMs, { stripEscapes: request.stripEscapes });
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   ctx.set('Content-Type', CONTENT_TYPES[request.format]);
   ctx.set('Content-Disposition', `attachment; filename="${port.id}-${stamp}.${EXTENSIONS[request.format]}"`);
