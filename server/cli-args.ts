@@ -65,6 +65,7 @@ Server:
       --tls self-signed  serve HTTPS with a certificate made on the first start and kept in the data directory;
                          its SHA-256 fingerprint is logged at start. --tls off: plain HTTP (the default)
       --http-redirect N  with TLS, also listen on TCP port N with plain HTTP that redirects to https
+      --tls-client-ca F  with TLS, accept only clients with a certificate signed by the CA in PEM file F
       --data-dir DIR     where captures are kept (default: $STATE_DIRECTORY under systemd, else
                          $XDG_STATE_HOME/serialdeck, else ~/.local/state/serialdeck)
       --no-capture       keep no capture on disk: memory only, offsets restart with the server
@@ -112,6 +113,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'http-redirect': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
   'data-dir': { type: 'string' },
   'no-capture': { type: 'boolean' },
   watch: { type: 'boolean' },
@@ -305,9 +307,15 @@ function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<s
   return { kind, portId, forMs, url, token };
 }
 
-/** --tls, --tls-cert, --tls-key and --http-redirect over the file's tls and httpRedirectPort; paths from the working directory. */
+/** --tls, --tls-cert, --tls-key, --tls-client-ca and --http-redirect over the file's tls, tlsClientCa and httpRedirectPort; paths from the working directory. */
 function tlsFromFlags(
-  values: { tls?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'http-redirect'?: string | undefined },
+  values: {
+    tls?: string | undefined;
+    'tls-cert'?: string | undefined;
+    'tls-key'?: string | undefined;
+    'tls-client-ca'?: string | undefined;
+    'http-redirect'?: string | undefined;
+  },
   input: ConfigInput,
   labels: Record<string, string>,
 ): void {
@@ -324,6 +332,11 @@ function tlsFromFlags(
   if (cert !== undefined && key !== undefined) {
     input.tls = { cert: resolve(cert), key: resolve(key) };
     Object.assign(labels, { tls: '--tls-cert', 'tls.cert': '--tls-cert', 'tls.key': '--tls-key' });
+  }
+  const clientCa = values['tls-client-ca'];
+  if (clientCa !== undefined) {
+    input.tlsClientCa = resolve(clientCa);
+    labels.tlsClientCa = '--tls-client-ca';
   }
   const redirect = parseInteger('--http-redirect', values['http-redirect']);
   if (redirect !== undefined) {

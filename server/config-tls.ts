@@ -1,5 +1,6 @@
-// The `tls` and `httpRedirectPort` settings: HTTPS from a certificate and key, or from a self-signed
-// certificate kept in the data directory, and an optional plain-HTTP port that redirects to it.
+// The `tls`, `httpRedirectPort` and `tlsClientCa` settings: HTTPS from a certificate and key, or from a
+// self-signed certificate kept in the data directory, an optional plain-HTTP port that redirects to
+// it, and an optional CA whose client certificates every connection must present.
 // Resolved by config.ts's resolver through resolveTls(), so errors name the file, the field (or the
 // flag) and the reason like every other setting; documented in docs/config.md and docs/security.md.
 import { describeValue, findUnknownKey, isRecord } from './config-checks.js';
@@ -13,6 +14,8 @@ export type TlsInput = 'self-signed' | 'off' | { cert?: string; key?: string } |
 export interface ResolvedTls {
   tls: TlsConfig | null;
   httpRedirectPort: number | null;
+  /** The client-certificate CA file, absolute; null: no client certificates asked for. */
+  clientCa: string | null;
 }
 
 /** What resolveTls needs from the resolver. */
@@ -30,17 +33,28 @@ const TLS_KEYS = ['cert', 'key'] as const;
 const MAX_PORT = 65535;
 const SHAPE = 'must be self-signed, off, or a mapping with cert and key (PEM files)';
 
-/** Resolves `tls` and `httpRedirectPort`; plain HTTP and no redirect when both are absent. Throws through `context.fail`. */
-export function resolveTls(tlsValue: unknown, redirectValue: unknown, context: TlsResolveContext): ResolvedTls {
+/** Resolves `tls`, `httpRedirectPort` and `tlsClientCa`; plain HTTP, no redirect and no client certificates when absent. Throws through `context.fail`. */
+export function resolveTls(tlsValue: unknown, redirectValue: unknown, clientCaValue: unknown, context: TlsResolveContext): ResolvedTls {
   const { fail } = context;
   const tls = tlsConfig(tlsValue, context);
   if (tls?.mode === 'self-signed' && context.dataDir === null)
     fail('tls', 'self-signed keeps its certificate in the data directory, and capture is off so there is none: give one (dataDir, --data-dir), or a certificate and key (tls.cert and tls.key, --tls-cert and --tls-key)');
-  if (redirectValue === undefined || redirectValue === null) return { tls, httpRedirectPort: null };
-  const refusal = checkIntIn(redirectValue, 0, MAX_PORT);
+  return { tls, httpRedirectPort: redirectPort(redirectValue, tls, fail), clientCa: clientCa(clientCaValue, tls, context) };
+}
+
+function redirectPort(value: unknown, tls: TlsConfig | null, fail: TlsResolveContext['fail']): number | null {
+  if (value === undefined || value === null) return null;
+  const refusal = checkIntIn(value, 0, MAX_PORT);
   if (refusal !== null) return fail('httpRedirectPort', refusal);
   if (tls === null) return fail('httpRedirectPort', 'needs tls: without it there is no https to redirect to');
-  return { tls, httpRedirectPort: redirectValue as number };
+  return value as number;
+}
+
+function clientCa(value: unknown, tls: TlsConfig | null, { fail, localPath }: TlsResolveContext): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') return fail('tlsClientCa', `must be a file name (the PEM certificate of the CA that signs client certificates), got ${describeValue(value)}`);
+  if (tls === null) return fail('tlsClientCa', 'needs tls: client certificates are asked for in the TLS handshake');
+  return localPath(value);
 }
 
 function tlsConfig(value: unknown, { fail, localPath }: TlsResolveContext): TlsConfig | null {

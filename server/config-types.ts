@@ -88,6 +88,8 @@ export interface Config {
   tls?: TlsConfig;
   /** With tls: also listen on this TCP port with plain HTTP, redirecting every request to https (0 picks a free one); absent: none. */
   httpRedirectPort?: number;
+  /** With tls: the PEM file of the CA certificate(s) whose client certificates are accepted; every connection must present one. Absent: none asked for. */
+  tlsClientCa?: string;
   /** How much of the audit log is kept (docs/config.md `audit`); absent: AUDIT_DEFAULTS. */
   audit?: AuditSettings;
 }

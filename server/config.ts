@@ -99,6 +99,8 @@ export interface ConfigInput {
   tls?: TlsInput;
   /** With tls: a plain-HTTP port that redirects to https. */
   httpRedirectPort?: number | null;
+  /** With tls: a PEM file of the CA certificate(s) whose client certificates are accepted; every connection must then present one. */
+  tlsClientCa?: string | null;
   /** How much audit log is kept: `{ fileSize, fileAge, total, memory }` (server/config-audit.ts). */
   audit?: AuditInput;
 }
@@ -220,7 +222,7 @@ const SETTING_KEYS = [
 ] as const;
 const NAMING_KEYS = ['id', 'name', 'path', 'usb'] as const;
 const PORT_KEYS = [...NAMING_KEYS, ...SETTING_KEYS] as const;
-const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort', 'audit'] as const;
+const SERVER_KEYS = ['host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'tls', 'httpRedirectPort', 'tlsClientCa', 'audit'] as const;
 const TOP_KEYS = ['ports', ...SERVER_KEYS, 'defaults', 'mqtt', 'fleet'] as const;
 const USB_KEYS = ['vendorId', 'productId', 'serialNumber'] as const;
 
@@ -308,10 +310,10 @@ class Resolver {
     return audit ? { audit } : {};
   }
 
-  private tls(input: Record<string, unknown>): Pick<Config, 'tls' | 'httpRedirectPort'> {
+  private tls(input: Record<string, unknown>): Pick<Config, 'tls' | 'httpRedirectPort' | 'tlsClientCa'> {
     const context = { fail: (path: string, reason: string) => this.fail(path, reason), localPath: (v: string) => this.localPath(v), dataDir: this.dataDir(input) };
-    const { tls, httpRedirectPort } = resolveTls(input.tls, input.httpRedirectPort, context);
-    return { ...(tls ? { tls } : {}), ...(httpRedirectPort !== null ? { httpRedirectPort } : {}) };
+    const { tls, httpRedirectPort, clientCa } = resolveTls(input.tls, input.httpRedirectPort, input.tlsClientCa, context);
+    return { ...(tls ? { tls } : {}), ...(httpRedirectPort !== null ? { httpRedirectPort } : {}), ...(clientCa !== null ? { tlsClientCa: clientCa } : {}) };
   }
 
   private fleet(value: unknown): Pick<Config, 'fleet'> {

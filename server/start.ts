@@ -79,7 +79,9 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
   const starting: RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('serialdeck is starting\n');
   };
-  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, starting) : createServer(starting);
+  // With a client CA, the handshake itself refuses a client without a certificate it signed.
+  const clientAuth = tls?.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ...clientAuth }, starting) : createServer(starting);
   guardConnections(server); // header/request timeouts and a cap on connections yet to send a request (slowloris)
   await listen(server, config.listenPort, config.host);
   const { port } = server.address() as AddressInfo;

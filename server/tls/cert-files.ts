@@ -39,6 +39,19 @@ export async function readCertFiles(certFile: string, keyFile: string): Promise<
   return { cert, key, x509 };
 }
 
+/**
+ * Reads the CA certificate(s) that sign accepted client certificates (tlsClientCa), as PEM for
+ * https.createServer's `ca`, with the first one's subject for the log. Throws ConfigError naming the file.
+ */
+export async function readClientCa(file: string): Promise<{ pem: string; subject: string }> {
+  const pem = await readText('tlsClientCa', file);
+  try {
+    return { pem, subject: new X509Certificate(pem).subject.replace(/\n/g, ', ') };
+  } catch {
+    throw new ConfigError(`tlsClientCa ${file} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+}
+
 async function readText(field: string, file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');

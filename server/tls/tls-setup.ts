@@ -7,7 +7,7 @@ import { isLoopbackHost } from '../access/loopback.js';
 import type { Config } from '../config-types.js';
 import type { Logger } from '../log.js';
 import { namesForNewCertificate, requiredNames } from './cert-names.js';
-import { readCertFiles } from './cert-files.js';
+import { readCertFiles, readClientCa } from './cert-files.js';
 import { loadOrCreateSelfSigned } from './self-signed.js';
 
 /** The certificate a TLS server uses, for https.createServer and for people to check. */
@@ -19,6 +19,8 @@ export interface TlsSetup {
   /** Where the certificate is: the configured file, or the self-signed one in the data directory. */
   certFile: string;
   selfSigned: boolean;
+  /** PEM of the CA(s) whose client certificates are accepted (config.tlsClientCa); null: none asked for. */
+  clientCa: string | null;
 }
 
 /** This machine's names, for a self-signed certificate (a parameter so tests can pin them). */
@@ -42,10 +44,22 @@ export function machineNames(): MachineNames {
  * listens beyond loopback in clear. Throws ConfigError for unusable certificate files.
  */
 export async function setUpTls(
-  config: Pick<Config, 'tls' | 'dataDir' | 'host'>,
+  config: Pick<Config, 'tls' | 'dataDir' | 'host' | 'tlsClientCa'>,
   logger: Logger,
   machine: MachineNames = machineNames(),
 ): Promise<TlsSetup | null> {
+  const server = await serverCertificate(config, logger, machine);
+  if (!server || config.tlsClientCa === undefined) return server && { ...server, clientCa: null };
+  const ca = await readClientCa(config.tlsClientCa);
+  logger.info(`TLS: client certificates required, signed by ${ca.subject} (${config.tlsClientCa})`);
+  return { ...server, clientCa: ca.pem };
+}
+
+async function serverCertificate(
+  config: Pick<Config, 'tls' | 'dataDir' | 'host'>,
+  logger: Logger,
+  machine: MachineNames,
+): Promise<Omit<TlsSetup, 'clientCa'> | null> {
   const tls = config.tls;
   if (tls === undefined) {
     if (!isLoopbackHost(config.host))

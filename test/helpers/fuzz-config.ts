@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 
 const PORT_SETTING_KEYS = ['baud', 'dtr', 'rts', 'charDelayMs', 'lineDelayMs', 'dataBits', 'parity', 'stopBits', 'flow', 'scrollback', 'retention'];
 const PORT_KEYS = ['id', 'name', 'path', 'usb', ...PORT_SETTING_KEYS];
-const TOP_KEYS = ['ports', 'host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'defaults', 'mqtt', 'fleet', 'tls', 'httpRedirectPort'];
+const TOP_KEYS = ['ports', 'host', 'listenPort', 'token', 'tokens', 'anonymous', 'lockout', 'readOnly', 'maxClients', 'allowedOrigins', 'dataDir', 'capture', 'watch', 'defaults', 'mqtt', 'fleet', 'tls', 'httpRedirectPort', 'tlsClientCa'];
 const BROKER_KEYS = ['url', 'node', 'root', 'username', 'password', 'ca', 'cert', 'key', 'rejectUnauthorized', 'inputRole', 'keepalive'];
 const NEAR_MISSES = ['Baud', 'baudrate', 'port', 'device', 'listen_port', 'read-only', 'maxclients', 'origins', '__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ' ', '<<'];
 

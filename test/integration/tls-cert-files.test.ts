@@ -1,6 +1,7 @@
 // TLS from certificate files (tls: { cert, key }): a local CA and a server certificate made with the
-// real openssl, served to curl, which trusts the CA; and every way the files can be wrong, refused
-// before anything listens with an error naming the field, the file and the reason.
+// real openssl, served to curl, which trusts the CA; client certificates (tlsClientCa) asked for in
+// the handshake; and every way the files can be wrong, refused before anything listens with an error
+// naming the field, the file and the reason.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,6 +29,18 @@ async function makeCertificates(): Promise<{ dir: string; ca: string; cert: stri
     '-days', '2', '-extfile', at('ext.cnf'), '-out', at('cert.pem'),
   ]);
   return { dir, ca: at('ca.pem'), cert: at('cert.pem'), key: at('key.pem') };
+}
+
+/** A client certificate and key, for `name`, signed by the CA `ca` (a PEM file beside its `-key.pem`), in `dir`. */
+async function makeClientCertificate(dir: string, ca: string, name: string): Promise<{ cert: string; key: string }> {
+  const at = (file: string) => join(dir, `${name}-${file}`);
+  await run('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at('key.pem'), '-out', at('client.csr'), '-subj', `/CN=${name}`]);
+  await writeFile(at('ext.cnf'), 'extendedKeyUsage=clientAuth\n');
+  await run('openssl', [
+    'x509', '-req', '-in', at('client.csr'), '-CA', ca, '-CAkey', ca.replace(/\.pem$/, '-key.pem'), '-CAcreateserial',
+    '-days', '2', '-extfile', at('ext.cnf'), '-out', at('cert.pem'),
+  ]);
+  return { cert: at('cert.pem'), key: at('key.pem') };
 }
 
 /** curl's exit code and output, never throwing. */
@@ -70,6 +83,35 @@ describe('TLS from certificate files', () => {
     expect(logs).toContainEqual({ level: 'info', line: `TLS: certificate ${files.cert}, SHA-256 fingerprint ${fingerprint}` });
     const openssl = await run('openssl', ['x509', '-in', files.cert, '-noout', '-fingerprint', '-sha256']);
     expect(openssl.stdout.trim()).toBe(`sha256 Fingerprint=${fingerprint}`);
+  });
+
+  it('with tlsClientCa, serves only clients whose certificate that CA signed, refusing the others in the handshake', async () => {
+    const files = await makeCertificates();
+    // A second CA, whose certificates the server must not take.
+    const otherCa = join(files.dir, 'other-ca.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(files.dir, 'other-ca-key.pem'), '-out', otherCa, '-days', '2', '-subj', '/CN=another CA']);
+    const alice = await makeClientCertificate(files.dir, files.ca, 'alice');
+    const mallory = await makeClientCertificate(files.dir, otherCa, 'mallory');
+    const logs: string[] = [];
+    const server = await stack.server({ tls: { cert: files.cert, key: files.key }, tlsClientCa: files.ca }, { log: (line) => logs.push(line) });
+    expect(logs).toContain(`TLS: client certificates required, signed by CN=serialdeck test CA (${files.ca})`);
+    const status = `${server.url}api/status`;
+
+    const withCert = await curl('--cacert', files.ca, '--cert', alice.cert, '--key', alice.key, status);
+    expect(withCert.code).toBe(0);
+    expect(JSON.parse(withCert.stdout)).toMatchObject({ device: { path: 'demo' } });
+    // curl: 35 (a TLS error), 52 (an empty reply: under TLS 1.3 the server's alert comes after the client's
+    // side of the handshake) or 56 (the connection reset): never an answer.
+    const without = await curl('--cacert', files.ca, status);
+    expect([35, 52, 56]).toContain(without.code);
+    expect(without.stdout).toBe('');
+    const foreign = await curl('--cacert', files.ca, '--cert', mallory.cert, '--key', mallory.key, status);
+    expect([35, 52, 56]).toContain(foreign.code);
+    expect(foreign.stdout).toBe('');
+
+    expect(await refusal({ tls: { cert: files.cert, key: files.key }, tlsClientCa: files.key })).toBe(
+      `tlsClientCa ${files.key} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
   });
 
   it('refuses files it cannot use, naming the field, the file and the reason, before listening', async () => {

@@ -211,7 +211,7 @@ describe('resolveConfig unknown keys', () => {
     [{ baud: 9600 }, 'serialdeck.yaml: baud is not a known setting (a port setting: put it under defaults or under one port)'],
     [{ defaults: { path: '/a' } }, 'serialdeck.yaml: defaults.path is not a known setting (it names one port: put it in an entry under ports)'],
     [{ ports: [{ path: '/a', host: '0.0.0.0' }] }, 'serialdeck.yaml: ports[0].host is not a known setting (a server setting: put it at the top level)'],
-    [{ colour: 'blue' }, 'serialdeck.yaml: colour is not a known setting (known: ports, host, listenPort, token, tokens, anonymous, lockout, readOnly, maxClients, allowedOrigins, dataDir, capture, watch, tls, httpRedirectPort, audit, defaults, mqtt, fleet)'],
+    [{ colour: 'blue' }, 'serialdeck.yaml: colour is not a known setting (known: ports, host, listenPort, token, tokens, anonymous, lockout, readOnly, maxClients, allowedOrigins, dataDir, capture, watch, tls, httpRedirectPort, tlsClientCa, audit, defaults, mqtt, fleet)'],
   ])('%j', (input, message) => expect(errorOf(input, 'serialdeck.yaml')).toBe(message));
 });
 

@@ -1,4 +1,4 @@
-// The tls and httpRedirectPort settings: every shape the file and the flags accept, and each mistake
+// The tls, httpRedirectPort and tlsClientCa settings: every shape the file and the flags accept, and each mistake
 // refused in one line naming the file or flag, the field and the reason.
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../server/cli-args.js';
@@ -32,6 +32,8 @@ describe('tls in the config', () => {
       key: '/home/pi/keys/key.pem',
     });
     expect(resolve({ tls: 'self-signed', httpRedirectPort: 80 }).httpRedirectPort).toBe(80);
+    expect(resolve({ tls: 'self-signed', tlsClientCa: 'clients-ca.pem' }, '/etc/serialdeck/serialdeck.yaml').tlsClientCa).toBe('/etc/serialdeck/clients-ca.pem');
+    expect(resolve({ tls: 'self-signed', tlsClientCa: null }).tlsClientCa).toBeUndefined();
   });
 
   it('refuses every other shape, naming the file and the field', () => {
@@ -55,6 +57,10 @@ describe('tls in the config', () => {
       '/etc/serialdeck/serialdeck.yaml: httpRedirectPort must be an integer from 0 to 65535, got 70000',
     );
     expect(fromFile({ tlsCert: 'c.pem' })).toMatch(/tlsCert is not a known setting/);
+    expect(fromFile({ tlsClientCa: 'ca.pem' })).toBe(
+      '/etc/serialdeck/serialdeck.yaml: tlsClientCa needs tls: client certificates are asked for in the TLS handshake',
+    );
+    expect(fromFile({ tls: 'self-signed', tlsClientCa: 5 })).toMatch(/: tlsClientCa must be a file name \(the PEM certificate of the CA that signs client certificates\), got 5$/);
   });
 });
 
@@ -65,6 +71,7 @@ describe('TLS flags', () => {
     const files = serve(['--tls-cert', 'c.pem', '--tls-key', '/k.pem'], { tls: 'self-signed' }).tls;
     expect(files).toEqual({ mode: 'files', cert: `${process.cwd()}/c.pem`, key: '/k.pem' });
     expect(serve(['--tls', 'self-signed', '--http-redirect', '8080', '-p', '8443'])).toMatchObject({ httpRedirectPort: 8080, listenPort: 8443 });
+    expect(serve(['--tls', 'self-signed', '--tls-client-ca', 'ca.pem']).tlsClientCa).toBe(`${process.cwd()}/ca.pem`);
   });
 
   it('name the flag in their errors', () => {
@@ -72,5 +79,6 @@ describe('TLS flags', () => {
     expect(refusal(() => serve(['--http-redirect', '80']))).toBe('--http-redirect needs tls: without it there is no https to redirect to');
     expect(refusal(() => serve(['--tls', 'self-signed', '--http-redirect', 'http']))).toBe('--http-redirect expects a whole number, got "http"');
     expect(refusal(() => serve(['--tls', 'self-signed', '--no-capture']))).toMatch(/^--tls self-signed keeps its certificate/);
+    expect(refusal(() => serve(['--tls-client-ca', 'ca.pem']))).toBe('--tls-client-ca needs tls: client certificates are asked for in the TLS handshake');
   });
 });
