@@ -11,14 +11,15 @@ import { MQTT_DEFAULTS } from './config-mqtt.js';
 import { SERVICE_STATE_DIRECTORY, serviceCommand, type ServiceCommand } from './service-unit.js';
 import type { Verbosity } from './log.js';
 import { parseTokenCommand, type TokenCommand } from './cli-token.js';
+import type { CliTlsFiles } from './cli-tls-fetch.js';
 
 /** What the command line asks for. */
 export type CliCommand =
   | { kind: 'serve'; config: Config; verbosity: Verbosity }
   | { kind: 'list' }
   /** Ask a running server (its HTTP API at `url`) to release port `portId` for `forMs`, or to take it back (`reclaim`). */
-  | { kind: 'release'; portId: string; forMs: number; url: string; token: string | null }
-  | { kind: 'reclaim'; portId: string; url: string; token: string | null }
+  | { kind: 'release'; portId: string; forMs: number; url: string; token: string | null; tls: CliTlsFiles }
+  | { kind: 'reclaim'; portId: string; url: string; token: string | null; tls: CliTlsFiles }
   | ServiceCommand
   | TokenCommand
   | { kind: 'help' }
@@ -33,8 +34,8 @@ export const DEFAULT_SERVER_URL = `http://${DEFAULTS.host}:${DEFAULTS.listenPort
 export const USAGE = `Usage: serialdeck [device...] [options]
        serialdeck --config FILE [options]
        serialdeck list
-       serialdeck release PORT-ID [--for 60s] [--url URL] [--token T]
-       serialdeck reclaim PORT-ID [--url URL] [--token T]
+       serialdeck release PORT-ID [--for 60s] [--url URL] [--token T] [--cacert F] [--cert F --key F]
+       serialdeck reclaim PORT-ID [--url URL] [--token T] [--cacert F] [--cert F --key F]
        serialdeck service [device...] [options]
        serialdeck token [--name NAME] [--role ROLE] [--port ID=ROLE]...
 
@@ -46,7 +47,8 @@ A web serial console: open the printed URL in any browser to watch and type to t
   release PORT-ID        ask the running server to close the port for flashing (avrdude, esptool can then open
                          it) for --for (default: ${formatDuration(DEFAULT_RELEASE_MS)}); every viewer sees "released"; it reopens
                          after that, or at once with \`reclaim PORT-ID\`. --url (default: ${DEFAULT_SERVER_URL}) and
-                         --token (env SERIALDECK_TOKEN) say where the server is
+                         --token (env SERIALDECK_TOKEN) say where the server is; over https, --cacert trusts its
+                         CA or self-signed certificate, --cert and --key present a client certificate
   service                print a hardened systemd unit that serves these devices with these options
   token                  make a random token for --name (default operator) with --role (viewer, operator or
                          admin; default operator) and per-port roles, and print the config entry with its hash
@@ -272,9 +274,12 @@ const RELEASE_OPTIONS = {
   for: { type: 'string' },
   url: { type: 'string' },
   token: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
 } as const;
 
-/** `release PORT-ID [--for D] [--url U] [--token T]` and `reclaim PORT-ID [--url U] [--token T]`. */
+/** `release PORT-ID [--for D] [--url U] [--token T] [--cacert F] [--cert F --key F]` and `reclaim` with the same but --for. */
 function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<string, string | undefined>): CliCommand {
   let parsed;
   try {
@@ -292,9 +297,14 @@ function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<s
     throw new ConfigError(`--url must be the server's address, like ${DEFAULT_SERVER_URL}, got ${JSON.stringify(url)}`);
   }
   const token = values.token ?? (env.SERIALDECK_TOKEN || null);
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new ConfigError('give --cert and --key together (a client certificate and its key)');
+  const tls: CliTlsFiles = {
+    ...(values.cacert !== undefined ? { caFile: resolve(values.cacert) } : {}),
+    ...(values.cert !== undefined && values.key !== undefined ? { certFile: resolve(values.cert), keyFile: resolve(values.key) } : {}),
+  };
   if (kind === 'reclaim') {
     if (values.for !== undefined) throw new ConfigError('--for is for release, not reclaim');
-    return { kind, portId, url, token };
+    return { kind, portId, url, token, tls };
   }
   let forMs = DEFAULT_RELEASE_MS;
   if (values.for !== undefined) {
@@ -304,7 +314,7 @@ function parseRelease(kind: 'release' | 'reclaim', argv: string[], env: Record<s
     if (refusal !== null) throw new ConfigError(`--for ${refusal} (1s to 1h)`);
     forMs = parsedFor;
   }
-  return { kind, portId, forMs, url, token };
+  return { kind, portId, forMs, url, token, tls };
 }
 
 /** --tls, --tls-cert, --tls-key, --tls-client-ca and --http-redirect over the file's tls, tlsClientCa and httpRedirectPort; paths from the working directory. */

@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import { parseCli, USAGE } from './cli-args.js';
 import { ConfigError } from './config.js';
 import { sendRelease } from './cli-release.js';
+import { fetchWithTls } from './cli-tls-fetch.js';
 import { listPorts } from './serial/devices/list-ports.js';
 import { formatPortList } from './format-port-list.js';
 import { renderServiceUnit, serviceBinary } from './service-unit.js';
@@ -27,7 +28,15 @@ async function main(): Promise<void> {
   }
   if (command.kind === 'list') return void process.stdout.write(formatPortList(await listPorts()));
   if (command.kind === 'release' || command.kind === 'reclaim') {
-    const outcome = await sendRelease(command);
+    let fetchImpl = fetch;
+    try {
+      if (Object.keys(command.tls).length > 0) fetchImpl = fetchWithTls(command.tls);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      process.stderr.write(`serialdeck: ${error.message}\n`);
+      process.exit(2);
+    }
+    const outcome = await sendRelease(command, fetchImpl);
     (outcome.ok ? process.stdout : process.stderr).write(`${outcome.text}\n`);
     return void (process.exitCode = outcome.ok ? 0 : 1);
   }

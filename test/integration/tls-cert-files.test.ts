@@ -8,6 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { sendRelease } from '../../server/cli-release.js';
+import { fetchWithTls, type CliTlsFiles } from '../../server/cli-tls-fetch.js';
 import { ConfigError } from '../../server/config.js';
 import type { LogLevel } from '../../server/log.js';
 import { startTestServer } from '../helpers/test-server.js';
@@ -108,6 +110,12 @@ describe('TLS from certificate files', () => {
     const foreign = await curl('--cacert', files.ca, '--cert', mallory.cert, '--key', mallory.key, status);
     expect([35, 52, 56]).toContain(foreign.code);
     expect(foreign.stdout).toBe('');
+
+    // `serialdeck reclaim` reaches it with --cacert, --cert and --key, and cannot without the certificate.
+    const reclaim = (tls: CliTlsFiles) => sendRelease({ kind: 'reclaim', portId: 'demo', url: server.url, token: null }, fetchWithTls(tls));
+    expect(await reclaim({ caFile: files.ca, certFile: alice.cert, keyFile: alice.key })).toEqual({ ok: true, text: 'demo: open' });
+    expect(await reclaim({ caFile: files.ca })).toMatchObject({ ok: false, text: expect.stringMatching(/^reclaim demo: cannot reach serialdeck at https:/) });
+    expect(() => fetchWithTls({ caFile: join(files.dir, 'missing.pem') })).toThrow(/^--cacert \S+missing\.pem cannot be read: /);
 
     expect(await refusal({ tls: { cert: files.cert, key: files.key }, tlsClientCa: files.key })).toBe(
       `tlsClientCa ${files.key} is not a PEM certificate (-----BEGIN CERTIFICATE-----)`,

@@ -124,6 +124,7 @@ describe('parseCli', () => {
       forMs: DEFAULT_RELEASE_MS,
       url: DEFAULT_SERVER_URL,
       token: null,
+      tls: {},
     });
     expect(DEFAULT_SERVER_URL).toBe('http://127.0.0.1:8080');
     expect(parseCli(['release', 'uno', '--for', '2m', '--url', 'http://pi.local:9000', '--token', 'T0KEN-123'], {})).toEqual({
@@ -132,13 +133,21 @@ describe('parseCli', () => {
       forMs: 120_000,
       url: 'http://pi.local:9000',
       token: 'T0KEN-123',
+      tls: {},
     });
     expect(parseCli(['reclaim', 'uno'], { SERIALDECK_TOKEN: 'from-the-env' })).toEqual({
       kind: 'reclaim',
       portId: 'uno',
       url: DEFAULT_SERVER_URL,
       token: 'from-the-env',
+      tls: {},
     });
+  });
+
+  it('release and reclaim take --cacert, and --cert with --key, for a TLS server (paths from the working directory)', () => {
+    const command = parseCli(['reclaim', 'uno', '--url', 'https://pi.local:8443', '--cacert', 'ca.pem', '--cert', '/certs/me.pem', '--key', 'me-key.pem'], {});
+    expect(command).toMatchObject({ kind: 'reclaim', tls: { caFile: `${process.cwd()}/ca.pem`, certFile: '/certs/me.pem', keyFile: `${process.cwd()}/me-key.pem` } });
+    expect(() => parseCli(['release', 'uno', '--cert', 'me.pem'], {})).toThrow('give --cert and --key together (a client certificate and its key)');
   });
 
   it('help shows the defaults from DEFAULTS', () => {
