@@ -31,6 +31,7 @@ import { deviceEventNotice } from './console/device-events.js';
 import { bindDownloadMenu } from './controls/download-menu.js';
 import { LineHistory } from './controls/history.js';
 import { encodeLine } from './controls/line-ending.js';
+import { parseHexLine } from './controls/hex-line.js';
 import { bindLineInput } from './controls/line-input.js';
 import { portOptions } from './controls/port-options.js';
 import { bindPortPicker } from './controls/port-picker.js';
@@ -408,9 +409,20 @@ export function createApp(doc: Document, view: Window): App {
     screen.setRawMode(mode === 'raw');
   }
 
+  /** The bytes a typed line stands for: its text and the line ending, or in hex mode the bytes it spells; null (said in a toast) when it spells none. */
+  function lineBytes(line: string, index: number, count: number): Uint8Array | null {
+    if (!prefs.hexInput) return encodeLine(line, prefs.lineEnding);
+    const parsed = parseHexLine(line);
+    if ('bytes' in parsed) return parsed.bytes;
+    notifier.toast(`Not sent: ${count > 1 ? `line ${index + 1}: ` : ''}${parsed.error}.`, 'error');
+    return null;
+  }
+
   /** Sends several lines, one frame each, through the send queue (the server paces them); progress and Stop in the strip. */
   function sendLineBatch(lines: string[]): boolean {
-    const items: SendItem[] = lines.map((line) => ({ bytes: encodeLine(line, prefs.lineEnding) }));
+    const encoded = lines.map((line, i) => lineBytes(line, i, lines.length));
+    if (encoded.some((bytes) => bytes === null)) return false; // nothing goes out unless every line can
+    const items: SendItem[] = encoded.map((bytes) => ({ bytes: bytes! }));
     let echoed = 0;
     return startSend(items, {
       label: (p) => `Sending line ${Math.min(p.items + 1, p.totalItems)} of ${p.totalItems}`,
@@ -632,13 +644,18 @@ export function createApp(doc: Document, view: Window): App {
         notifier.toast('Something is still being sent: wait for it or press Stop.', 'error');
         return false;
       }
-      if (!sendInput(encodeLine(line, prefs.lineEnding))) return false;
+      const bytes = lineBytes(line, 0, 1);
+      if (bytes === null || !sendInput(bytes)) return false;
       refusedLines.sent(line, timers.now());
       if (prefs.localEcho) screen.writeLocalEcho(line);
       return true;
     },
     setLocalEcho(on) {
       prefs.localEcho = on;
+      savePreferences(store, prefs);
+    },
+    setHexInput(on) {
+      prefs.hexInput = on;
       savePreferences(store, prefs);
     },
   });
@@ -765,6 +782,7 @@ export function createApp(doc: Document, view: Window): App {
       toolbar.showPreferences(prefs);
       downloads.setFormat(prefs.downloadFormat);
       lineInput.setLocalEcho(prefs.localEcho);
+      lineInput.setHexInput(prefs.hexInput);
       applyMode(prefs.mode);
       render();
       view.addEventListener('keydown', onGlobalKey, { capture: true });

@@ -13,6 +13,7 @@ export interface LineInputActions {
    */
   sendLines(lines: string[]): boolean;
   setLocalEcho(on: boolean): void;
+  setHexInput(on: boolean): void;
 }
 
 /** The input bar as the app drives it. */
@@ -32,15 +33,19 @@ export interface LineInput {
   /** Disables typing for now, `reason` in the box (someone else holds a single-writer port's keyboard); null: typing allowed. */
   setBlocked(reason: string | null): void;
   setLocalEcho(on: boolean): void;
+  /** Ticks the Hex box, and says in the box's placeholder what to type. */
+  setHexInput(on: boolean): void;
 }
 
-/** Binds #line-form, #line-input, #send, #local-echo and the hints to `history` and `actions`. */
+/** Binds #line-form, #line-input, #send, #local-echo, #hex-input and the hints to `history` and `actions`. */
 export function bindLineInput(doc: Document, history: LineHistory, actions: LineInputActions): LineInput {
   const form = byId(doc, 'line-form', HTMLFormElement);
   const input = byId(doc, 'line-input', HTMLInputElement);
   const send = byId(doc, 'send', HTMLButtonElement);
   const localEcho = byId(doc, 'local-echo', HTMLInputElement);
   const echoField = byId(doc, 'local-echo-field', HTMLElement);
+  const hexInput = byId(doc, 'hex-input', HTMLInputElement);
+  const hexField = byId(doc, 'hex-input-field', HTMLElement);
   const rawHint = byId(doc, 'raw-hint', HTMLElement);
   const readOnlyNote = byId(doc, 'read-only-note', HTMLElement);
   const sendFileField = byId(doc, 'send-file-field', HTMLElement);
@@ -83,6 +88,10 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   // Editing a recalled line makes it a new draft: the next ↑ starts again from the newest entry.
   input.addEventListener('input', () => history.reset());
   localEcho.addEventListener('change', () => actions.setLocalEcho(localEcho.checked));
+  hexInput.addEventListener('change', () => {
+    actions.setHexInput(hexInput.checked);
+    render();
+  });
 
   const insert = (text: string): void => {
     const marked = hasLineBreak(text) ? markLineBreaks(text) : text;
@@ -93,12 +102,13 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
   const render = (): void => {
     const line = mode === 'line';
     form.hidden = !line;
-    echoField.hidden = !line || readOnly;
+    echoField.hidden = hexField.hidden = !line || readOnly;
     rawHint.hidden = line || readOnly;
     readOnlyNote.hidden = !readOnly;
     sendFileField.hidden = readOnly;
     input.disabled = send.disabled = readOnly || blocked !== null;
-    input.placeholder = readOnly ? 'read-only: typing is disabled' : (blocked ?? 'Type a command (↑ for history)');
+    const prompt = hexInput.checked ? 'Bytes in hex, e.g. 48 69 0D 0A (↑ for history)' : 'Type a command (↑ for history)';
+    input.placeholder = readOnly ? 'read-only: typing is disabled' : (blocked ?? prompt);
     input.title = blocked ?? '';
   };
   render();
@@ -133,6 +143,10 @@ export function bindLineInput(doc: Document, history: LineHistory, actions: Line
     },
     setLocalEcho(on) {
       localEcho.checked = on;
+    },
+    setHexInput(on) {
+      hexInput.checked = on;
+      render();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface Preferences {
   lineEnding: LineEnding;
   /** Print sent lines in the console ourselves; off because boards usually echo. */
   localEcho: boolean;
+  /** Line mode reads each typed line as bytes in hex and sends exactly those, with no line ending. */
+  hexInput: boolean;
   /** The Download menu's format. */
   downloadFormat: DownloadFormat;
   theme: ThemeChoice;
@@ -47,6 +49,7 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = {
   mode: 'line',
   lineEnding: 'lf',
   localEcho: false,
+  hexInput: false,
   downloadFormat: DEFAULT_DOWNLOAD_FORMAT,
   theme: 'system',
   fontSizePx: null,
@@ -72,6 +75,7 @@ export function parsePreferences(text: string | null): Preferences {
     mode: isInputMode(v.mode) ? v.mode : DEFAULT_PREFERENCES.mode,
     lineEnding: isLineEnding(v.lineEnding) ? v.lineEnding : DEFAULT_PREFERENCES.lineEnding,
     localEcho: typeof v.localEcho === 'boolean' ? v.localEcho : DEFAULT_PREFERENCES.localEcho,
+    hexInput: typeof v.hexInput === 'boolean' ? v.hexInput : DEFAULT_PREFERENCES.hexInput,
     downloadFormat: isDownloadFormat(v.downloadFormat) ? v.downloadFormat : DEFAULT_PREFERENCES.downloadFormat,
     theme: isThemeChoice(v.theme) ? v.theme : DEFAULT_PREFERENCES.theme,
     fontSizePx: (FONT_SIZES_PX as readonly unknown[]).includes(v.fontSizePx) ? (v.fontSizePx as number) : DEFAULT_PREFERENCES.fontSizePx,

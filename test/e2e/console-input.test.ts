@@ -164,6 +164,31 @@ describe('copy and keys', () => {
 });
 
 describe('a refused line', () => {
+  it('Hex sends the bytes a line spells, exactly (no line ending), and keeps a line that is not hex, saying why', async () => {
+    const { page, board } = await openDevicePage();
+    const input = page.locator('#line-input');
+    await page.locator('#hex-input').check();
+    await poll(() => input.getAttribute('placeholder')).toMatch(/^Bytes in hex/);
+    await input.fill('01 03 00 0a 0xC5,cd ff');
+    await input.press('Enter');
+    expect(Array.from(await board.readBytes(7))).toEqual([0x01, 0x03, 0x00, 0x0a, 0xc5, 0xcd, 0xff]);
+    await poll(() => input.inputValue()).toBe('');
+
+    await input.fill('48 6g');
+    await input.press('Enter');
+    await poll(() => page.locator('#toast').textContent()).toBe('Not sent: "6g" is not hex: use 0-9 and A-F, two digits a byte.');
+    expect(await input.inputValue()).toBe('48 6g');
+
+    // Kept across a reload; unticked, the line is text again, with its ending.
+    await page.reload();
+    await waitForState(page, 'open');
+    expect(await page.locator('#hex-input').isChecked()).toBe(true);
+    await page.locator('#hex-input').uncheck();
+    await page.locator('#line-input').fill('48 69');
+    await page.locator('#line-input').press('Enter');
+    expect(decode(await board.readBytes('48 69\n'.length))).toBe('48 69\n');
+  });
+
   it('bug 5: stays in the input when the device is not open', async () => {
     if (!pair) throw new Error('no pty pair');
     await pair.unplug();

@@ -10,11 +10,12 @@ import { safeStore } from '../../client/ui/storage.js';
 import { memoryStore } from './client-fakes.js';
 
 describe('preferences', () => {
-  it('defaults to line mode, LF, no local echo', () => {
+  it('defaults to line mode, LF, no local echo, text (not hex) input', () => {
     expect(parsePreferences(null)).toEqual({
       mode: 'line',
       lineEnding: 'lf',
       localEcho: false,
+      hexInput: false,
       downloadFormat: 'text',
       theme: 'system',
       fontSizePx: null,
@@ -30,6 +31,7 @@ describe('preferences', () => {
       mode: 'raw',
       lineEnding: 'crlf',
       localEcho: true,
+      hexInput: true,
       downloadFormat: 'ndjson',
       theme: 'light',
       fontSizePx: 18,
@@ -43,12 +45,13 @@ describe('preferences', () => {
   it('falls back field by field on bad values', () => {
     expect(
       parsePreferences(
-        '{"mode":"telnet","lineEnding":"cr","localEcho":"yes","downloadFormat":"pdf","theme":"sepia","fontSizePx":15,"screenReader":1,"showWrites":"on"}',
+        '{"mode":"telnet","lineEnding":"cr","localEcho":"yes","hexInput":"on","downloadFormat":"pdf","theme":"sepia","fontSizePx":15,"screenReader":1,"showWrites":"on"}',
       ),
     ).toEqual({
       mode: 'line',
       lineEnding: 'cr',
       localEcho: false,
+      hexInput: false,
       downloadFormat: 'text',
       theme: 'system',
       fontSizePx: null,
