@@ -28,6 +28,9 @@ import { startHttpRedirect } from './tls/http-redirect.js';
 import { setUpTls, type TlsSetup } from './tls/tls-setup.js';
 import { StreamCap } from './http/stream-cap.js';
 import { EVENT_STREAMS_PER_CLIENT } from './http/routes/events-route.js';
+import type { Principal } from './access/access-policy.js';
+import type { PortSummary } from './wire/api.js';
+import type { ServerMessage } from './wire/protocol.js';
 
 /** Longest a port-list change waits to be told to the pages, in ms: short beside a person's notice, long enough to fold a burst of additions into one message. */
 const PORTS_BROADCAST_MS = 50;
@@ -130,17 +133,19 @@ export async function start(input: Config | ConfigInput = {}, options: StartOpti
         detached: (id, who, source, closeCode) => audit.detached(id, who, source, { via: 'ws', closeCode }),
         refused: (id, who, address, reason) => audit.refused(id, who, `ws@${address}`, { reason }),
       },
+      joinMessages: (principal) => [portsFor(summaries(), principal)],
     },
     (id) => (id === null ? fanOuts.get(registry.first()?.id ?? '') : fanOuts.get(id)),
   );
   const summaries = () => registry.list().map((port) => port.summary(fanOuts.get(port.id)?.clientCount ?? 0));
+  // Each client hears of the ports it may watch, and no others.
+  const portsFor = (all: PortSummary[], principal: Principal): ServerMessage => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) });
   // Port-list changes are coalesced: a fleet console joining a broker adds ports by the thousand.
   let portsTimer: NodeJS.Timeout | null = null;
   const broadcastPorts = (): void => {
     portsTimer = null;
     const all = summaries();
-    // Each client hears of the ports it may watch, and no others.
-    gateway.broadcast((principal) => ({ type: 'ports', ports: all.filter((port) => principal.roleOn(port.id) !== null) }));
+    gateway.broadcast((principal) => portsFor(all, principal));
   };
   registry.listen({
     added: addFanOut,

@@ -249,7 +249,7 @@ export type ServerMessage =
    * shown after the output before `offset`, as `name> text`, when the page's "show writes" is on.
    */
   | ({ type: 'wrote' } & WriteNote)
-  /** Every served port, whenever one is added or changes state (for the page's picker). */
+  /** Every served port this client may watch: after hello, then whenever one is added or changes state (for the page's picker). */
   | { type: 'ports'; ports: PortSummary[] }
   | { type: 'error'; code: ErrorCode; message: string };
 

@@ -31,6 +31,11 @@ export interface GatewayOptions {
   log?: Logger;
   /** Hears clients attach to and detach from a port, and refusals of a port the asker may not watch (the audit trail). */
   observer?: ConnectionObserver;
+  /**
+   * Control messages a client gets as soon as it has joined, after its hello: state that broadcasts
+   * only update (the port list), so a change between the page's fetch and its join is not missed.
+   */
+  joinMessages?(principal: Principal): ServerMessage[];
 }
 
 /** What the gateway tells the audit trail: `who` is the client's display name, `source` its label (`ws:4@192.168.1.20`). */
@@ -141,7 +146,9 @@ export class WsGateway {
       this.options.observer?.detached?.(fanOut.portId, who, source, code);
     });
     this.options.observer?.attached?.(fanOut.portId, who, source, role);
-    connection.client = fanOut.accept(ws, socket, url, source, principal);
+    const client = fanOut.accept(ws, socket, url, source, principal);
+    connection.client = client;
+    for (const message of this.options.joinMessages?.(principal) ?? []) client.sendControl(message);
     this.options.log?.info(`${source} (${principal.name}, ${principal.roleOn(fanOut.portId)}) connected to ${where} (${this.connections.size} connected)`);
   }
 

@@ -64,6 +64,12 @@ describe('three ports in one server (two ptys and the demo board)', () => {
     expect((await legacy.message('hello')).port).toBe('a');
     expect((await onB.message('hello')).port).toBe('b');
     expect((await onDemo.message('hello')).port).toBe('demo');
+    // Each client got the port list as it stands right after its hello, with nothing changing since:
+    // a page that fetched the list a moment earlier (a port still opening) is brought up to date.
+    const late = await client(srv.url, 'ws/b');
+    const list = await late.message('ports');
+    expect(late.messages.findIndex((m) => m.type === 'ports')).toBeGreaterThan(late.messages.findIndex((m) => m.type === 'hello'));
+    expect(list.ports.map((p) => [p.id, p.device.state])).toEqual([['a', 'open'], ['b', 'open'], ['demo', 'open']]);
 
     // Device → clients: every byte value, each board's bytes only on its own port.
     const fromA = Buffer.concat([allBytes, Buffer.from('board A says hi\r\n')]);
